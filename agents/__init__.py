@@ -1,0 +1,1 @@
+"""The agents: firms (one row per firm in arrays), platforms, logistics providers, the funder."""

@@ -1,0 +1,530 @@
+"""Firms: every enterprise of the city, one row per firm in NumPy arrays.
+
+A city has 10^5–10^6 firms, so firms are not Mesa ``Agent`` objects (one Python object per firm
+would be two orders of magnitude slower; see ``benchmarks/``). ``FirmPopulation`` holds one array
+per state variable and steps all firms at once with the pure rules of ``firm_rules``. A firm is
+still an individual: row ``i`` has its own size, sector, revenue, skill, adoption history,
+platform and subsidies, and ``FirmPopulation.record(i)`` returns them.
+
+Randomness: every draw is made for *all* rows each month, whatever their state, so a policy run
+and its no-policy counterfactual consume identical random numbers (common random numbers).
+Entry, exit and relocation candidates are generated up front for the same reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from ecomsim.agents import firm_rules as rules
+
+if TYPE_CHECKING:
+    from ecomsim.model.calendar import Month
+    from ecomsim.model.streams import RandomStreams
+    from ecomsim.scenarios.schema import Scenario
+
+SizeClass = Literal["micro", "small", "medium", "large"]
+Sector = Literal["manufacturing", "trade", "agriculture", "services", "bulk_commodities"]
+SIZE_CLASSES: tuple[SizeClass, ...] = ("micro", "small", "medium", "large")
+SECTORS: tuple[Sector, ...] = (
+    "manufacturing", "trade", "agriculture", "services", "bulk_commodities")
+
+NEVER = np.iinfo(np.int32).max  # step of an event that does not happen
+NO_PLATFORM = -1  # selling online through the firm's own channel
+
+
+class SectorTable:
+    """Per-sector parameters as arrays indexed by sector code (see ``SECTORS``).
+
+    Online-sales ceilings can change during a run (a cold chain opens perishables to online
+    sale), so the table is state, owned by the model.
+    """
+
+    def __init__(self, spec: Scenario) -> None:
+        params = [spec.sector(name) for name in SECTORS]
+
+        def column(field: str) -> np.ndarray:
+            return np.array([getattr(p, field) for p in params], dtype=float)
+
+        self.sales_ceiling = column("online_sales_ceiling")
+        self.purchase_ceiling = column("online_purchase_ceiling")
+        self.purchase_share = column("purchase_share")
+        self.retail_fraction = column("retail_fraction")
+        self.parcel_value = column("parcel_value")
+        self.margin = column("margin")
+        self.revenue_growth = column("revenue_growth")
+        self.rural_share = column("rural_share")
+        self.above_scale_revenue = np.array(
+            [np.inf if p.above_scale_revenue is None else p.above_scale_revenue for p in params]
+        )
+
+
+@dataclass
+class MarketConditions:
+    """What firms see of platforms, logistics and policy this month (built by the model)."""
+
+    platform_buyers: np.ndarray  # (K,) buyers reached, persons
+    platform_uplift: np.ndarray  # (K,) extra sales share from reach
+    platform_commission: np.ndarray  # (K,) commission rate
+    platform_rebate: np.ndarray  # (K,) share of commission rebated to local sellers
+    platform_local: np.ndarray  # (K,) bool
+    platform_serves: np.ndarray  # (K, S) bool: platform k sells for sector s
+    parcel_cost: np.ndarray  # (2,) yuan per parcel: urban, rural
+    delivery_days: np.ndarray  # (2,) days: urban, rural
+    expected_one_off: np.ndarray | float = 0.0  # per firm, yuan, if it goes online
+    expected_annual: np.ndarray | float = 0.0  # per firm, yuan per year, if it goes online
+    listing_multiplier: np.ndarray | float = 1.0
+    relocation_extra: np.ndarray | float = 0.0  # yearly hazard added for relocation candidates
+
+    @property
+    def n_platforms(self) -> int:
+        """Number of platforms in the market."""
+        return len(self.platform_buyers)
+
+
+class FirmPopulation:
+    """State of every firm of the city (rows) and the monthly rules that change it."""
+
+    def __init__(self, spec: Scenario, sectors: SectorTable, streams: RandomStreams,
+                 n_steps: int, n_platforms: int) -> None:
+        """Draw the city's firms, their future entrants and relocation candidates.
+
+        Everything here depends only on the scenario and the population stream, never on
+        policy, so a run and its counterfactual start from the same economy.
+        """
+        self.sectors = sectors
+        self.params = spec.adoption
+        firms = spec.firms
+        self.revenue_volatility = firms.revenue_volatility
+        self.listing = firms.listing
+        rng = streams.population
+        self.first_year = spec.scenario.start.year - firms.history.years
+        self.n_years = spec.scenario.start.plus(n_steps - 1).year - self.first_year + 1
+        self.start_year_index = firms.history.years
+        self.months_before_start = spec.scenario.start.month - 1
+        self._current_year_index = self.start_year_index
+
+        birth, exit_step = _demography(firms.count, firms.entry_rate, firms.exit_rate, n_steps,
+                                       streams.demography)
+        n_native = birth.size
+        candidates = spec.relocation_candidates()
+        n = n_native + sum(c.candidates for c in candidates)
+        self.size = n
+        self.n_native = n_native
+
+        size_codes = _draw_codes(rng, firms.size_shares, SIZE_CLASSES, n)
+        sector_codes = _draw_codes(rng, firms.sector_shares, SECTORS, n)
+        self.size_class = size_codes.astype(np.int8)
+        self.sector = sector_codes.astype(np.int8)
+        median = np.array([firms.revenue_of(s).median for s in SIZE_CLASSES])
+        spread = np.array([firms.revenue_of(s).dispersion for s in SIZE_CLASSES])
+        self.revenue = median[size_codes] * np.exp(spread[size_codes] * rng.standard_normal(n))
+        skill_mean = np.array([firms.skill_mean.get(s, 0.0) for s in SIZE_CLASSES])
+        self.skill = _draw_skill(rng, skill_mean[size_codes], firms.skill_concentration)
+        self.rural = rng.random(n) < sectors.rural_share[sector_codes]
+        self.in_park = rng.random(n) < firms.park_share
+        self.local = rng.random(n) < firms.local_share
+        dispersion = spec.adoption.propensity_dispersion
+        self.propensity = np.exp(dispersion * rng.standard_normal(n) - dispersion**2 / 2)
+        self.taste = rng.gumbel(size=(n, n_platforms)).astype(np.float32)
+        self.awareness = rng.random(n)
+        prior_growth = firms.history.growth + firms.history.dispersion * rng.standard_normal(n)
+        initially_online = np.zeros(n, dtype=bool)
+        shares = np.array([firms.initial_adoption.get(s, 0.0) for s in SIZE_CLASSES])
+        initially_online[:firms.count] = rng.random(firms.count) < shares[size_codes[:firms.count]]
+
+        # Relocation candidates (firms an HQ-attraction instrument may bring in) live outside
+        # the city, as dormant rows, in the counterfactual too: only their hazard differs.
+        self.birth_step = np.concatenate([birth, np.full(n - n_native, NEVER)]).astype(np.int32)
+        self.exit_step = np.concatenate([exit_step, np.full(n - n_native, NEVER)]).astype(np.int32)
+        self.dormant = np.zeros(n, dtype=bool)
+        self.dormant[n_native:] = True
+        self.relocation_rate = np.zeros(n)
+        self.relocation_group = np.full(n, -1, dtype=np.int16)
+        row = n_native
+        for group, cand in enumerate(candidates):
+            rows = slice(row, row + cand.candidates)
+            self.sector[rows] = SECTORS.index(cand.sector)
+            self.size_class[rows] = SIZE_CLASSES.index("large")
+            self.revenue[rows] = cand.revenue.median * np.exp(
+                cand.revenue.dispersion * rng.standard_normal(cand.candidates))
+            self.local[rows] = False
+            self.relocation_rate[rows] = cand.spontaneous_rate
+            self.relocation_group[rows] = group
+            row += cand.candidates
+
+        self.alive = np.zeros(n, dtype=bool)
+        self.adopted = initially_online.copy()
+        self.adoption_step = np.where(initially_online, -1, NEVER).astype(np.int32)
+        self.first_adoption_step = self.adoption_step.copy()
+        self.abandon_count = np.zeros(n, dtype=np.int16)
+        depth = firms.initial_depth
+        self.online_share = np.where(
+            initially_online, depth * sectors.sales_ceiling[self.sector], 0.0)
+        self.purchase_share = np.where(
+            initially_online, depth * sectors.purchase_ceiling[self.sector], 0.0)
+        self.candidate_share = np.zeros(n)
+        for group, cand in enumerate(candidates):
+            self.candidate_share[self.relocation_group == group] = cand.online_share
+        self.platform = np.full(n, NO_PLATFORM, dtype=np.int16)
+        self.push = np.ones(n)
+        self.push_rate = np.zeros(n)
+        self.demonstration = np.zeros(n, dtype=bool)
+        self.listed = np.zeros(n, dtype=bool)
+        self.listing_step = np.full(n, NEVER, dtype=np.int32)
+        self.relocation_step = np.full(n, NEVER, dtype=np.int32)
+        self.trained = np.zeros(n, dtype=np.int16)
+        self.subsidy_total = np.zeros(n)
+        self.subsidy_count = np.zeros(n, dtype=np.int32)
+        self.subsidy_mask = np.zeros(n, dtype=np.int64)
+        self.revenue_year_ago = self.revenue.copy()
+
+        self.online_sales = np.zeros(n)
+        self.online_purchases = np.zeros(n)
+        self.online_retail = np.zeros(n)
+        self.parcels = np.zeros(n)
+        self.volume_to_date = np.zeros(n)  # this calendar year, yuan
+        self.annual_volume = np.zeros((n, self.n_years))
+        self.uplift = np.zeros(n)
+        self.net_benefit = np.zeros(n)
+        self._prior_growth = prior_growth
+
+    # ---------------------------------------------------------------- derived views
+    def above_scale(self) -> np.ndarray:
+        """Firms at or above their sector's 'above designated size' (规模以上) revenue line."""
+        return self.revenue >= self.sectors.above_scale_revenue[self.sector]
+
+    def revenue_declining(self) -> np.ndarray:
+        """Firms whose revenue is below its level at the end of last year ('in difficulty')."""
+        return self.revenue < self.revenue_year_ago
+
+    def annual_online_volume(self) -> np.ndarray:
+        """This month's e-commerce volume (sales + purchases) at a yearly rate, yuan."""
+        return 12.0 * (self.online_sales + self.online_purchases)
+
+    def volume_growth(self) -> np.ndarray:
+        """Growth of e-commerce volume in the last completed year (0 where undefined)."""
+        col = self.year_index_of_last_complete
+        if col < 1:
+            return np.zeros(self.size)
+        last, before = self.annual_volume[:, col], self.annual_volume[:, col - 1]
+        return np.divide(last, before, out=np.ones(self.size), where=before > 0) - 1.0
+
+    def setup_cost(self) -> np.ndarray:
+        """One-off cost of going online: by size class, lower for skilled firms and in parks."""
+        params = self.params
+        base = np.array([params.setup_cost.get(s, 0.0) for s in SIZE_CLASSES])[self.size_class]
+        return (base * (1.0 - params.skill_cost_discount * self.skill)
+                * (1.0 - params.park.setup_discount * self.in_park))
+
+    def score(self, name: str) -> np.ndarray:
+        """Ranking score used by competitive instruments."""
+        if name == "online_volume":
+            return self.annual_online_volume()
+        if name == "revenue":
+            return self.revenue
+        if name == "volume_growth":
+            return self.volume_growth()
+        raise ValueError(f"unknown ranking score {name!r}")
+
+    def record(self, i: int) -> dict[str, object]:
+        """Everything known about firm ``i``, as plain Python values."""
+        fields = ["size_class", "sector", "revenue", "skill", "rural", "in_park", "local",
+                  "alive", "adopted", "adoption_step", "first_adoption_step", "online_share",
+                  "purchase_share", "platform", "demonstration", "listed", "trained",
+                  "subsidy_total", "subsidy_count", "birth_step", "exit_step"]
+        out = {f: getattr(self, f)[i].item() for f in fields}
+        out["size_class"] = SIZE_CLASSES[out["size_class"]]
+        out["sector"] = SECTORS[out["sector"]]
+        out["above_scale"] = bool(self.above_scale()[i])
+        out["annual_volume"] = dict(zip(range(self.first_year, self.first_year + self.n_years),
+                                        self.annual_volume[i].tolist(), strict=True))
+        return out
+
+    # ---------------------------------------------------------------- initial state
+    def seed_history(self, market: MarketConditions) -> None:
+        """Give initial adopters a platform and a pre-start volume history.
+
+        Years before the start are back-cast from the first month's volume with each firm's
+        own pre-plan growth (``firms.history``), so a performance reward that looks back
+        several years can be judged from the first plan year on.
+        """
+        self.alive = (self.birth_step <= 0) & (self.exit_step > 0) & ~self.dormant
+        ids = np.flatnonzero(self.adopted & self.alive)
+        self.platform[ids] = self.choose_platform(ids, market)
+        self._flows(market)
+        yearly = 12.0 * (self.online_sales + self.online_purchases)
+        growth = np.maximum(self._prior_growth, -0.9)
+        for back in range(1, self.start_year_index + 1):
+            self.annual_volume[:, self.start_year_index - back] = yearly * (1 + growth) ** (-back)
+        # Months of the start year before the run began, at the first month's rate.
+        self.volume_to_date = self.months_before_start * yearly / 12.0
+        self.online_sales[:] = self.online_purchases[:] = 0.0
+        self.online_retail[:] = self.parcels[:] = 0.0
+
+    # ---------------------------------------------------------------- the monthly rules
+    @property
+    def year_index_of_last_complete(self) -> int:
+        """Column of ``annual_volume`` holding the last completed calendar year."""
+        return self._current_year_index - 1
+
+    def step(self, step: int, month: Month, market: MarketConditions, streams: RandomStreams
+             ) -> None:
+        """Advance every firm by one month: demography, decisions, deepening, flows."""
+        self._current_year_index = month.year - self.first_year
+        year_end = month.month == 12
+        if month.month == 1:
+            self.revenue_year_ago = self.revenue.copy()
+        n = self.size
+        params = self.params
+        self.alive = (self.birth_step <= step) & (step < self.exit_step) & ~self.dormant
+        self._relocate(step, market, streams.relocation.random(n) if self.n_native < n else None)
+        self._grow_revenue(streams.revenue.standard_normal(n, dtype=np.float32))
+
+        peers = rules.peer_share(
+            self.adopted, self.alive, self.sector.astype(np.intp), self.in_park, len(SECTORS),
+            params.peer_weights.market, params.peer_weights.sector, params.peer_weights.cluster)
+        # With β = 0 neither adopting nor giving up depends on the benefit (the Bass limit).
+        if params.benefit_sensitivity > 0:
+            self.net_benefit = self._net_benefit(market)
+        imitation = params.imitation * np.where(self.in_park, params.park.peer_multiplier, 1.0)
+        hazard = rules.adoption_hazard(params.innovation, imitation, self.propensity, peers,
+                                       self.net_benefit, params.benefit_sensitivity)
+        adopters_before = self.adopted & self.alive
+        new = ~self.adopted & self.alive & (
+            streams.adoption.random(n, dtype=np.float32) < rules.monthly_probability(hazard))
+
+        if params.abandonment_rate > 0:
+            give_up = rules.abandonment_hazard(params.abandonment_rate, self.net_benefit,
+                                               params.benefit_sensitivity)
+            quit_ = adopters_before & (streams.abandonment.random(n, dtype=np.float32)
+                                       < rules.monthly_probability(give_up))
+            self._go_offline(quit_)
+            adopters_before &= ~quit_
+        if params.switch_rate > 0 and market.n_platforms > 1:
+            draws = streams.switching.random(n, dtype=np.float32)
+            switch = np.flatnonzero(adopters_before & (draws < rules.monthly_probability(
+                params.switch_rate)))
+            self.platform[switch] = self.choose_platform(switch, market)
+
+        new_ids = np.flatnonzero(new)
+        self.adopted[new_ids] = True
+        self.adoption_step[new_ids] = step
+        first = new_ids[self.first_adoption_step[new_ids] == NEVER]
+        self.first_adoption_step[first] = step
+        self.platform[new_ids] = self.choose_platform(new_ids, market)
+
+        self._deepen(market)
+        self._flows(market)
+        self._list(step, market, streams)
+        self.volume_to_date += self.online_sales + self.online_purchases
+        if year_end:
+            self.annual_volume[:, self._current_year_index] = self.volume_to_date
+            self.volume_to_date = np.zeros(n)
+            self._current_year_index += 1
+
+    def _relocate(self, step: int, market: MarketConditions, draws: np.ndarray | None) -> None:
+        """Dormant candidates move into the city with their relocation hazard."""
+        if draws is None:
+            return
+        hazard = self.relocation_rate + np.asarray(market.relocation_extra)
+        moving = np.flatnonzero(self.dormant & (draws < rules.monthly_probability(hazard)))
+        if moving.size == 0:
+            return
+        self.dormant[moving] = False
+        self.birth_step[moving] = step
+        self.relocation_step[moving] = step
+        self.alive[moving] = True
+        self.adopted[moving] = True
+        self.adoption_step[moving] = step
+        self.first_adoption_step[moving] = np.minimum(self.first_adoption_step[moving], step)
+        self.online_share[moving] = self.candidate_share[moving]
+        self.purchase_share[moving] = self.sectors.purchase_ceiling[self.sector[moving]]
+        self.platform[moving] = self.choose_platform(moving, market)
+
+    def _grow_revenue(self, shocks: np.ndarray) -> None:
+        """Revenue follows a geometric random walk with its sector's trend growth."""
+        growth = self.sectors.revenue_growth[self.sector]
+        sigma = self.revenue_volatility
+        log_step = (growth - 0.5 * sigma**2) * rules.MONTH + sigma * np.sqrt(rules.MONTH) * shocks
+        self.revenue *= np.where(self.alive, np.exp(log_step), 1.0)
+
+    def _go_offline(self, mask: np.ndarray) -> None:
+        self.adopted &= ~mask
+        self.online_share[mask] = 0.0
+        self.purchase_share[mask] = 0.0
+        self.platform[mask] = NO_PLATFORM
+        self.push[mask] = 1.0
+        self.abandon_count[mask] += 1
+
+    def _effective_commission(self, market: MarketConditions, platform: np.ndarray) -> np.ndarray:
+        """Commission each firm pays on its platform, net of any rebate for local sellers."""
+        if market.n_platforms == 0:
+            return np.zeros(platform.shape)
+        safe = np.maximum(platform, 0)
+        rebate = np.where(market.platform_local[safe] & self.local, market.platform_rebate[safe],
+                          0.0)
+        rate = market.platform_commission[safe] * (1.0 - rebate)
+        return np.where(platform >= 0, rate, 0.0)
+
+    def _platform_uplift(self, market: MarketConditions, platform: np.ndarray) -> np.ndarray:
+        if market.n_platforms == 0:
+            return np.zeros(platform.shape)
+        return np.where(platform >= 0, market.platform_uplift[np.maximum(platform, 0)], 0.0)
+
+    def _best_platform_by_group(self, market: MarketConditions) -> np.ndarray:
+        """Platform a typical firm of each (sector, local) group would pick; −1 if none."""
+        best = np.full((len(SECTORS), 2), NO_PLATFORM, dtype=np.int16)
+        if market.n_platforms == 0:
+            return best
+        choice = self.params.platform_choice
+        for is_local in (0, 1):
+            utility = rules.choice_utility(
+                buyers=market.platform_buyers,
+                commission=market.platform_commission * (
+                    1.0 - market.platform_rebate * (market.platform_local & bool(is_local))),
+                platform_local=market.platform_local, firm_local=np.array([bool(is_local)]),
+                buyers_weight=choice.buyers_weight, commission_weight=choice.commission_weight,
+                local_preference=choice.local_preference)[0]
+            allowed = market.platform_serves.T  # (S, K)
+            scored = np.where(allowed, utility[None, :], -np.inf)
+            pick = np.argmax(scored, axis=1)
+            best[:, is_local] = np.where(allowed.any(axis=1), pick, NO_PLATFORM)
+        return best
+
+    def choose_platform(self, ids: np.ndarray, market: MarketConditions) -> np.ndarray:
+        """Platform each of the firms ``ids`` joins: best utility plus its own taste."""
+        if ids.size == 0 or market.n_platforms == 0:
+            return np.full(ids.size, NO_PLATFORM, dtype=np.int16)
+        choice = self.params.platform_choice
+        local = self.local[ids]
+        rebate = market.platform_rebate[None, :] * (local[:, None] & market.platform_local[None, :])
+        commission = market.platform_commission[None, :] * (1.0 - rebate)
+        utility = (choice.buyers_weight * np.log1p(market.platform_buyers / rules.BUYERS_UNIT)
+                   - choice.commission_weight * commission
+                   + choice.local_preference * (local[:, None] & market.platform_local[None, :])
+                   + choice.taste_scale * self.taste[ids])
+        allowed = market.platform_serves[:, self.sector[ids]].T
+        utility = np.where(allowed, utility, -np.inf)
+        pick = np.argmax(utility, axis=1).astype(np.int16)
+        return np.where(allowed.any(axis=1), pick, NO_PLATFORM).astype(np.int16)
+
+    def _net_benefit(self, market: MarketConditions) -> np.ndarray:
+        """Expected yearly net benefit of being online per yuan of revenue, for every firm."""
+        params, sectors, sector = self.params, self.sectors, self.sector
+        best = self._best_platform_by_group(market)[sector, self.local.astype(np.intp)]
+        platform = np.where(self.adopted, self.platform, best)
+        self.uplift = self._platform_uplift(market, platform)
+        rural = self.rural.astype(np.intp)
+        park = self.in_park
+        parcel_cost = (market.parcel_cost[rural] * (1.0 - params.park.delivery_discount * park)
+                       + params.delivery_time_cost * market.delivery_days[rural])
+        # For adopters the set-up cost is sunk and subsidies for adopting are past.
+        setup = np.where(self.adopted, 0.0, self.setup_cost())
+        one_off = np.where(self.adopted, 0.0, market.expected_one_off)
+        return rules.net_benefit(
+            revenue=self.revenue, sales_ceiling=sectors.sales_ceiling[sector],
+            uplift=self.uplift, margin=sectors.margin[sector],
+            channel_saving=params.channel_saving,
+            commission=self._effective_commission(market, platform),
+            retail_fraction=sectors.retail_fraction[sector],
+            parcel_value=sectors.parcel_value[sector], parcel_cost=parcel_cost,
+            purchase_share=sectors.purchase_share[sector],
+            purchase_ceiling=sectors.purchase_ceiling[sector],
+            purchase_saving=params.purchase_saving, setup_cost=setup,
+            expected_support=one_off, payback_years=params.payback_years,
+            annual_relief=market.expected_annual)
+
+    def _deepen(self, market: MarketConditions) -> None:
+        """Adopters move their online shares toward the sector ceilings; pushers grow faster."""
+        params, sectors = self.params, self.sectors
+        online = self.adopted & self.alive
+        if params.deepening_rate > 0:
+            days = market.delivery_days[self.rural.astype(np.intp)]
+            uplift = self._platform_uplift(market, self.platform)
+            speed = rules.deepening_speed(params.deepening_rate, self.skill, uplift, days,
+                                          params.delivery_delay_drag)
+            speed = np.where(online, speed, 0.0)
+            self.online_share = rules.deepen(self.online_share,
+                                             sectors.sales_ceiling[self.sector], speed)
+            self.purchase_share = rules.deepen(self.purchase_share,
+                                               sectors.purchase_ceiling[self.sector], speed)
+        self.push = np.where(online, self.push * np.exp(self.push_rate * rules.MONTH), self.push)
+
+    def _flows(self, market: MarketConditions) -> None:
+        """This month's online sales, purchases, retail sales and parcels, per firm."""
+        online = self.adopted & self.alive
+        uplift = self._platform_uplift(market, self.platform)
+        monthly_revenue = np.where(online, self.revenue * rules.MONTH, 0.0)
+        self.online_sales = monthly_revenue * self.online_share * (1.0 + uplift) * self.push
+        self.online_purchases = (monthly_revenue * self.sectors.purchase_share[self.sector]
+                                 * self.purchase_share)
+        self.online_retail = self.online_sales * self.sectors.retail_fraction[self.sector]
+        value = self.sectors.parcel_value[self.sector]
+        self.parcels = np.divide(self.online_retail, value, out=np.zeros(self.size),
+                                 where=value > 0)
+
+    def _list(self, step: int, market: MarketConditions, streams: RandomStreams) -> None:
+        """Large online firms list on a stock exchange with a small yearly hazard."""
+        listing = self.listing
+        if listing.rate == 0:
+            return
+        draws = streams.listing.random(self.size, dtype=np.float32)
+        candidates = self.alive & self.adopted & ~self.listed & (
+            self.annual_online_volume() >= listing.min_annual_volume)
+        hazard = listing.rate * np.asarray(market.listing_multiplier)
+        now = candidates & (draws < rules.monthly_probability(hazard))
+        self.listed |= now
+        self.listing_step[now] = step
+
+
+def _draw_codes(rng: np.random.Generator, shares: dict[str, float], names: tuple[str, ...],
+                n: int) -> np.ndarray:
+    """Category codes drawn with the given shares (names missing from ``shares`` get none)."""
+    p = np.array([shares.get(name, 0.0) for name in names])
+    return rng.choice(len(names), size=n, p=p / p.sum())
+
+
+def _draw_skill(rng: np.random.Generator, mean: np.ndarray, concentration: float) -> np.ndarray:
+    """Digital skill in [0, 1]: Beta with the given mean; ``concentration = 0`` means no spread."""
+    if concentration == 0:
+        return mean.astype(float)
+    inner = (mean > 0) & (mean < 1)
+    safe = np.clip(mean, 1e-9, 1 - 1e-9)
+    draws = rng.beta(safe * concentration, (1 - safe) * concentration)
+    return np.where(inner, draws, mean)
+
+
+def _demography(count: int, entry_rate: float, exit_rate: float, n_steps: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Birth and exit steps of the initial firms and of every firm entering during the run.
+
+    Exits are geometric with the monthly exit probability; entrants each month are Poisson
+    with mean ``entry_rate/12`` times the living firms. Generated before the run so that entry
+    and exit never depend on policy.
+    """
+    p_exit = float(rules.monthly_probability(exit_rate))
+    births = [np.zeros(count, dtype=np.int64)]
+    alive_now = count
+    exits_by_step = np.zeros(n_steps + 1, dtype=np.int64)
+
+    def exits_for(n_new: int, born: int) -> np.ndarray:
+        if p_exit == 0:
+            return np.full(n_new, NEVER, dtype=np.int64)
+        steps = born + rng.geometric(p_exit, size=n_new)
+        inside = steps[steps <= n_steps]
+        np.add.at(exits_by_step, inside, 1)
+        return steps
+
+    exits = [exits_for(count, 0)]
+    for step in range(1, n_steps):
+        alive_now -= exits_by_step[step]
+        n_new = rng.poisson(float(rules.monthly_probability(entry_rate)) * alive_now)
+        if n_new:
+            births.append(np.full(n_new, step, dtype=np.int64))
+            exits.append(exits_for(n_new, step))
+            alive_now += n_new
+    birth = np.concatenate(births)
+    exit_step = np.minimum(np.concatenate(exits), NEVER)
+    return birth, exit_step

@@ -1,0 +1,1 @@
+"""Experiments: the ``ecomsim`` command line, replication runner and result writers."""

@@ -1,0 +1,65 @@
+"""Calendar months: the model's unit of time.
+
+A run steps month by month between two calendar months given by the scenario. ``Month`` is
+a small value type that parses and prints ``YYYY-MM`` and does month arithmetic, so no code
+has to juggle (year, month) pairs by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import BeforeValidator, PlainSerializer
+
+_MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month, e.g. ``Month(2014, 10)`` for October 2014."""
+
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12:
+            raise ValueError(f"month must be 1..12, got {self.month}")
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """Parse ``YYYY-MM``; raise ``ValueError`` naming the expected form otherwise."""
+        match = _MONTH_PATTERN.match(str(text).strip())
+        if not match:
+            raise ValueError(f"expected a month as YYYY-MM, got {text!r}")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @property
+    def ordinal(self) -> int:
+        """Months since year 0: differences of ordinals count months between dates."""
+        return self.year * 12 + self.month - 1
+
+    @classmethod
+    def from_ordinal(cls, ordinal: int) -> Month:
+        """Inverse of :attr:`ordinal`."""
+        return cls(ordinal // 12, ordinal % 12 + 1)
+
+    def plus(self, months: int) -> Month:
+        """The month ``months`` later (or earlier, if negative)."""
+        return Month.from_ordinal(self.ordinal + months)
+
+    def months_until(self, other: Month) -> int:
+        """Number of monthly steps from this month to ``other`` (negative if earlier)."""
+        return other.ordinal - self.ordinal
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def _to_month(value: object) -> Month:
+    return value if isinstance(value, Month) else Month.parse(str(value))
+
+
+#: A ``Month`` field in a pydantic model: accepts ``"YYYY-MM"``, serialises back to it.
+MonthField = Annotated[Month, BeforeValidator(_to_month), PlainSerializer(str, return_type=str)]

@@ -1,0 +1,209 @@
+"""The Model: a city's e-commerce ecosystem, stepped month by month.
+
+``EcommerceModel`` owns the clock, the random streams and the agents: the firm population (arrays),
+platforms and logistics providers (Mesa agents) and the government funder (a Mesa agent holding
+the policy portfolio). One month runs in fixed stages:
+
+1. the funder opens the budget year and pays what falls due;
+2. instruments in force set incentives (anticipation, attraction, rebates);
+3. platforms update their buyers and may settle in the city;
+4. logistics providers set cost and delivery time from last month's load, and invest;
+5. firms enter/exit, grow, decide to go online, give up, switch platform, deepen, sell;
+6. platforms and providers book the month's sales and parcels;
+7. the funder turns instruments' proposals into awards;
+8. indicators are computed and the DataCollector records them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+from ecomsim.agents import firm_rules as rules
+from ecomsim.agents.firms import SECTORS, FirmPopulation, MarketConditions, SectorTable
+from ecomsim.agents.funder import GovernmentFunder
+from ecomsim.agents.logistics import LogisticsProvider
+from ecomsim.agents.platform import Platform
+from ecomsim.model.calendar import Month
+from ecomsim.model.indicators import compute_indicators, make_datacollector
+from ecomsim.model.streams import RandomStreams
+
+if TYPE_CHECKING:
+    from ecomsim.scenarios.schema import Scenario
+
+
+@dataclass
+class Incentives:
+    """Per-firm incentives the instruments in force set for this month."""
+
+    listing_multiplier: np.ndarray | float = 1.0
+    relocation_extra: np.ndarray | float = 0.0
+
+    def raise_listing(self, multiplier: np.ndarray) -> None:
+        """Take the larger listing-hazard multiplier per firm."""
+        self.listing_multiplier = np.maximum(self.listing_multiplier, multiplier)
+
+    def add_relocation(self, hazard: np.ndarray) -> None:
+        """Add a yearly relocation hazard per (candidate) firm."""
+        self.relocation_extra = self.relocation_extra + hazard
+
+
+class EcommerceModel(mesa.Model):
+    """A city's firms, platforms, logistics providers and government funder.
+
+    Args:
+        scenario: the validated scenario (``ecomsim.scenarios.load_scenario(...).spec``).
+        rng: seed of the model's one random generator (Mesa 3 ``rng``).
+        policy: ``False`` builds the same economy with every instrument switched off: the
+            counterfactual a policy run is compared with.
+        until: last month to simulate (default: the plan's end).
+        keep_policy: keep instruments in force after the plan's end when ``until`` extends
+            the run (by default they stop at the plan's end).
+
+    Example:
+        >>> from ecomsim.scenarios import load_scenario
+        >>> model = EcommerceModel(load_scenario("demo").spec, rng=1)
+        >>> model.run()
+        >>> frame = model.datacollector.get_model_vars_dataframe()
+        >>> frame["adoption_rate"].iloc[-1]  # doctest: +SKIP
+
+    """
+
+    def __init__(self, scenario: Scenario, rng: int | None = None, *, policy: bool = True,
+                 until: Month | None = None, keep_policy: bool = False) -> None:
+        super().__init__(rng=rng)
+        self.spec = scenario  # Mesa reserves ``scenario`` for its own experimental class
+        self.policy = policy
+        self.plan_start = scenario.scenario.start
+        self.plan_end = scenario.scenario.end
+        self.last_month = until or self.plan_end
+        if self.last_month < self.plan_start:
+            raise ValueError(f"until ({self.last_month}) is before the start ({self.plan_start})")
+        self.policy_end = max(self.plan_end, self.last_month) if keep_policy else self.plan_end
+        self.n_steps = self.plan_start.months_until(self.last_month) + 1
+        self.month = self.plan_start
+        self.step_index = 0
+        self.year_end = False
+        self.streams = RandomStreams(self.rng)
+        self.sectors = SectorTable(scenario)
+        self.platforms = [Platform(self, name, spec, k)
+                          for k, (name, spec) in enumerate(scenario.platforms.items())]
+        self.providers = [LogisticsProvider(self, name, spec, k)
+                          for k, (name, spec) in enumerate(scenario.logistics.items())]
+        self.funder = GovernmentFunder(self, scenario.funder,
+                                       scenario.instruments if policy else {})
+        self.firms = FirmPopulation(scenario, self.sectors, self.streams, self.n_steps,
+                                    len(self.platforms))
+        self.incentives = Incentives()
+        self.settlement_draws = np.zeros(len(self.platforms))
+        self.firms.seed_history(self.market_conditions())
+        self._book_month()
+        self.indicators: dict[str, float] = {}
+        self.datacollector = make_datacollector(self)
+
+    # ------------------------------------------------------------------ helpers
+    def month_at(self, step: int) -> Month:
+        """Calendar month simulated at 0-based step ``step``."""
+        return self.plan_start.plus(step)
+
+    def relocation_group(self, name: str) -> int:
+        """Group code of the candidate firms of HQ-attraction instrument ``name``."""
+        return self.spec.relocation_group(name)
+
+    def retail_sales_per_month(self) -> float:
+        """City retail sales of consumer goods this month (exogenous trend), yuan."""
+        economy = self.spec.economy
+        years = (self.month.ordinal - Month(self.plan_start.year, 1).ordinal) / 12.0
+        return economy.retail_sales * (1.0 + economy.retail_sales_growth) ** years / 12.0
+
+    def market_conditions(self) -> MarketConditions:
+        """What firms see this month of platforms, logistics and expected support."""
+        platforms = self.platforms
+        buyers = np.array([p.buyers for p in platforms], dtype=float)
+        cost, days = self._delivery_terms()
+        one_off, yearly = self.funder.expected_support()
+        return MarketConditions(
+            platform_buyers=buyers,
+            platform_uplift=rules.platform_uplift(self.spec.adoption.reach_gain, buyers),
+            platform_commission=np.array([p.commission for p in platforms], dtype=float),
+            platform_rebate=np.array([p.commission_rebate for p in platforms], dtype=float),
+            platform_local=np.array([p.local for p in platforms], dtype=bool),
+            platform_serves=np.array([p.serves for p in platforms], dtype=bool).reshape(
+                len(platforms), len(SECTORS)),
+            parcel_cost=cost, delivery_days=days,
+            expected_one_off=one_off, expected_annual=yearly,
+            listing_multiplier=self.incentives.listing_multiplier,
+            relocation_extra=self.incentives.relocation_extra,
+        )
+
+    def _provider_shares(self) -> np.ndarray:
+        """Providers carry the city's parcels in proportion to their capacity.
+
+        (Shares that chase last month's price oscillate: the cheaper network fills up,
+        congests and empties again. Capacity shares are stable and let congestion show.)
+        """
+        capacity = np.array([p.capacity for p in self.providers])
+        return capacity / capacity.sum()
+
+    def _delivery_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        """Market-share-weighted cost per parcel and delivery days, urban and rural."""
+        if not self.providers:
+            return np.zeros(2), np.zeros(2)
+        shares = self._provider_shares()
+        cost = np.array([[p.area_cost(rural) for rural in (False, True)] for p in self.providers])
+        days = np.array([[p.area_days(rural) for rural in (False, True)] for p in self.providers])
+        return shares @ cost, shares @ days
+
+    def _book_month(self) -> None:
+        """Platforms and providers book this month's sales, sellers and parcels."""
+        firms = self.firms
+        online = firms.adopted & firms.alive & (firms.platform >= 0)
+        k = len(self.platforms)
+        if k:
+            where = firms.platform[online].astype(np.intp)
+            sales = np.bincount(where, weights=firms.online_sales[online], minlength=k)
+            sellers = np.bincount(where, minlength=k)
+            local_sales = np.bincount(where, weights=(firms.online_sales * firms.local)[online],
+                                      minlength=k)
+            for p in self.platforms:
+                p.record_month(float(sales[p.index]), int(sellers[p.index]),
+                               float(local_sales[p.index]))
+        if self.providers:
+            total = float(firms.parcels.sum())
+            for p, share in zip(self.providers, self._provider_shares(), strict=True):
+                p.record_month(total * share)
+
+    def _each(self, agent_type: type[mesa.Agent], method: str) -> None:
+        if agent_type in self.agents_by_type:
+            self.agents_by_type[agent_type].do(method)
+
+    # ------------------------------------------------------------------ the month
+    def step(self) -> None:
+        """Simulate one month (see the module docstring for the stages)."""
+        self.step_index = self.steps - 1
+        self.month = self.month_at(self.step_index)
+        self.year_end = self.month.month == 12
+        self.incentives = Incentives()
+        self.firms.push_rate = np.zeros(self.firms.size)
+        for platform in self.platforms:
+            platform.attraction_rate = 0.0
+            platform.commission_rebate = 0.0
+        self.settlement_draws = self.streams.settlement.random(len(self.platforms))
+
+        self._each(GovernmentFunder, "start_month")
+        self.funder.prepare()
+        self._each(Platform, "step")
+        self._each(LogisticsProvider, "step")
+        self.firms.step(self.step_index, self.month, self.market_conditions(), self.streams)
+        self._book_month()
+        self._each(GovernmentFunder, "step")
+        self.indicators = compute_indicators(self)
+        self.datacollector.collect(self)
+        self.running = self.steps < self.n_steps
+
+    def run(self) -> None:
+        """Simulate every month from the start to ``until`` (or the plan's end)."""
+        while self.running:
+            self.step()

@@ -1,0 +1,147 @@
+"""The model's outputs: monthly indicators and the Mesa DataCollector that records them.
+
+``compute_indicators`` reads the model's state once a month into a flat dict; the
+DataCollector's model reporters (partials of ``read_indicator``: picklable, unlike lambdas)
+read from it,
+and its agent-type reporters record each platform and logistics provider. Flows (volumes,
+parcels, money) are per month; stocks (adopters, counts) are at the month's end.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+from ecomsim.agents.firms import SECTORS, SIZE_CLASSES
+from ecomsim.agents.logistics import LogisticsProvider
+from ecomsim.agents.platform import Platform
+
+if TYPE_CHECKING:
+    from ecomsim.model.ecosystem import EcommerceModel
+
+YUAN_1E9 = 1e9  # 10 亿
+YUAN_1E10 = 1e10  # 100 亿
+YUAN_1E11 = 1e11  # 1000 亿
+SME_CLASSES = ("micro", "small", "medium")
+
+
+def read_indicator(model: EcommerceModel, name: str) -> float:
+    """One entry of ``model.indicators``; DataCollector reporters are partials of this."""
+    return model.indicators[name]
+
+
+def indicator_names(model: EcommerceModel) -> list[str]:
+    """Names of every monthly indicator this model reports, in a stable order."""
+    names = ["adopters", "firms", "adoption_rate"]
+    names += [f"adoption_rate_{s}" for s in SIZE_CLASSES]
+    names += [f"adoption_rate_{s}" for s in SECTORS]
+    names += ["adoption_rate_above_scale", "adoption_rate_sme", "online_sales", "online_purchases",
+              "transaction_volume", "online_retail", "online_retail_share", "parcels",
+              "mean_delivery_cost", "mean_online_share", "firms_above_1e9", "firms_above_1e10",
+              "platforms_above_1e11", "settled_platform_volume", "cross_border_sales",
+              "listed_firms", "demonstration_firms", "park_firms", "trained_firms",
+              "fund_budget", "fund_committed", "fund_spent", "fund_spent_cumulative",
+              "tax_expenditure", "fiscal_cost_cumulative"]
+    names += [f"fund_spent_cumulative_{name}" for name in model.funder.portfolio]
+    return names
+
+
+def _rate(numerator: np.ndarray, denominator: np.ndarray) -> float:
+    count = int(denominator.sum())
+    return float((numerator & denominator).sum() / count) if count else 0.0
+
+
+def compute_indicators(model: EcommerceModel) -> dict[str, float]:
+    """Read this month's indicators off the model's state."""
+    firms = model.firms
+    alive = firms.alive
+    adopted = firms.adopted & alive
+    out: dict[str, float] = {
+        "adopters": float(adopted.sum()),
+        "firms": float(alive.sum()),
+        "adoption_rate": _rate(adopted, alive),
+    }
+    for code, size in enumerate(SIZE_CLASSES):
+        out[f"adoption_rate_{size}"] = _rate(adopted, alive & (firms.size_class == code))
+    for code, sector in enumerate(SECTORS):
+        out[f"adoption_rate_{sector}"] = _rate(adopted, alive & (firms.sector == code))
+    out["adoption_rate_above_scale"] = _rate(adopted, alive & firms.above_scale())
+    sme = np.isin(firms.size_class, [SIZE_CLASSES.index(s) for s in SME_CLASSES])
+    out["adoption_rate_sme"] = _rate(adopted, alive & sme)
+
+    sales, purchases = float(firms.online_sales.sum()), float(firms.online_purchases.sum())
+    settled_outside = sum(p.outside_volume for p in model.platforms if p.settled)
+    retail = float(firms.online_retail.sum())
+    retail_sales = model.retail_sales_per_month()
+    parcels = float(firms.parcels.sum())
+    out.update({
+        "online_sales": sales,
+        "online_purchases": purchases,
+        # NBS counts e-commerce volume as online sales plus online purchases; a platform
+        # settled in the city also books its outside sellers' volume there.
+        "transaction_volume": sales + purchases + settled_outside,
+        "online_retail": retail,
+        "online_retail_share": retail / retail_sales if retail_sales > 0 else float("nan"),
+        "parcels": parcels,
+        "mean_delivery_cost": _mean_delivery_cost(model, parcels),
+        "mean_online_share": float(firms.online_share[adopted].mean()) if adopted.any() else 0.0,
+        "settled_platform_volume": float(sum(p.monthly_volume for p in model.platforms
+                                             if p.settled)),
+        "cross_border_sales": float(sum(p.city_sales for p in model.platforms
+                                        if p.kind == "cross_border")),
+    })
+    yearly = firms.annual_online_volume()
+    out["firms_above_1e9"] = float((alive & (yearly >= YUAN_1E9)).sum())
+    out["firms_above_1e10"] = float((alive & (yearly >= YUAN_1E10)).sum())
+    out["platforms_above_1e11"] = float(sum(p.settled and p.annual_volume >= YUAN_1E11
+                                            for p in model.platforms))
+    out["listed_firms"] = float((alive & firms.listed).sum())
+    out["demonstration_firms"] = float((alive & firms.demonstration).sum())
+    out["park_firms"] = float((alive & firms.in_park).sum())
+    out["trained_firms"] = float((alive & (firms.trained > 0)).sum())
+
+    funder, ledger = model.funder, model.funder.ledger
+    spent = ledger.total("fund")
+    previous = model.indicators.get("fund_spent_cumulative", 0.0)
+    previous_fiscal = model.indicators.get("fiscal_cost_cumulative", 0.0)
+    out["fund_budget"] = funder.budget_this_year
+    out["fund_committed"] = funder.committed_this_year
+    out["fund_spent"] = spent - previous
+    out["fund_spent_cumulative"] = spent
+    out["fiscal_cost_cumulative"] = ledger.total()
+    out["tax_expenditure"] = (ledger.total() - previous_fiscal) - out["fund_spent"]
+    for name in funder.portfolio:
+        out[f"fund_spent_cumulative_{name}"] = ledger.paid_by_instrument.get(name, 0.0)
+    return out
+
+
+def _mean_delivery_cost(model: EcommerceModel, parcels: float) -> float:
+    """Parcel-weighted mean delivery cost this month, yuan per parcel."""
+    if not model.providers or parcels == 0:
+        return float("nan")
+    firms = model.firms
+    rural_parcels = float(firms.parcels[firms.rural].sum())
+    cost_urban = sum(p.area_cost(False) * p.parcels for p in model.providers)
+    cost_rural = sum(p.area_cost(True) * p.parcels for p in model.providers)
+    carried = sum(p.parcels for p in model.providers)
+    rural_weight = rural_parcels / parcels
+    return float(((1 - rural_weight) * cost_urban + rural_weight * cost_rural) / carried)
+
+
+def make_datacollector(model: EcommerceModel) -> mesa.DataCollector:
+    """A DataCollector recording every indicator, and each platform and provider."""
+    return mesa.DataCollector(
+        model_reporters={name: partial(read_indicator, name=name)
+                         for name in indicator_names(model)},
+        agenttype_reporters={
+            Platform: {"platform": "name", "volume": "monthly_volume", "city_sales": "city_sales",
+                       "sellers": "city_sellers", "buyers": "buyers", "settled": "settled",
+                       "commission": "commission"},
+            LogisticsProvider: {"provider": "name", "parcels": "parcels",
+                                "cost_per_parcel": "cost_per_parcel",
+                                "delivery_days": "delivery_days", "capacity": "capacity",
+                                "utilisation": "utilisation"},
+        },
+    )

@@ -1,0 +1,252 @@
+"""What every policy instrument shares: its declaration, its hooks, and what it asks the funder.
+
+An instrument is data: a frozen pydantic model whose fields are the clause of a policy
+document (amount, cap, slots, eligibility, payment lag). Its methods are the instrument's
+mechanism, called by the model at fixed points of each month:
+
+1. ``prepare(model, name)``      before firms decide: set incentives (anticipation, hazards);
+2. ``expected_support(model, name)`` what firms expect to receive if they go online;
+3. ``propose(model, name)``      after firms decide: the awards it would like to make;
+4. ``on_award(model, name, ...)`` the effect of awards the funder accepted;
+5. ``deadweight(...)``           after the run: which payments went to recipients that did the
+                                 rewarded thing in the no-policy counterfactual too.
+
+The funder, not the instrument, enforces budget, slots, payment lag and the non-stacking
+rule, so these rules are the same for every instrument.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+import numpy as np
+from ecomsim.agents.firms import SECTORS, SIZE_CLASSES, Sector, SizeClass
+from ecomsim.model.calendar import Month, MonthField
+from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from ecomsim.agents.firms import FirmPopulation
+    from ecomsim.model.counterfactual import CounterfactualRecord
+    from ecomsim.model.ecosystem import EcommerceModel
+
+Money = float
+NonNegative = Field(ge=0)
+
+#: Who can receive a payment. Firms and platforms fall under a non-stacking rule; each
+#: logistics infrastructure project is a project of its own, and training institutions, park
+#: operators, individual talents and commission rebates passed on to sellers are separate
+#: programmes, so they do not.
+RecipientKind = Literal["firm", "platform", "provider", "institution", "park", "talent", "rebate"]
+STACKING_KINDS = frozenset({"firm", "platform"})
+
+
+class Strict(BaseModel):
+    """Base for declared data: unknown fields are errors and values never change after loading."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RevenueDraw(Strict):
+    """Lognormal revenue: median (yuan a year) and dispersion (sigma of its logarithm)."""
+
+    median: float = Field(ge=0)
+    dispersion: float = Field(default=0.0, ge=0)
+
+
+class Eligibility(Strict):
+    """Which firms an instrument may reach; every condition given must hold (AND).
+
+    A condition left out does not restrict. Lists of ``Eligibility`` on an instrument mean
+    "any of these" (e.g. demonstration firms *or* park firms).
+    """
+
+    adopted: bool | None = None
+    in_park: bool | None = None
+    local: bool | None = None
+    rural: bool | None = None
+    demonstration: bool | None = None
+    above_scale: bool | None = None
+    revenue_declining: bool | None = None
+    size_classes: list[SizeClass] | None = None
+    sectors: list[Sector] | None = None
+    min_revenue: float | None = Field(default=None, ge=0)
+    min_online_volume: float | None = Field(default=None, ge=0)
+
+    def mask(self, firms: FirmPopulation, assume_adopted: bool = False) -> np.ndarray:
+        """Boolean mask of living firms meeting every condition.
+
+        With ``assume_adopted`` the ``adopted`` condition is taken as met: this is how a firm
+        judges whether it *would* qualify once online.
+        """
+        mask = firms.alive.copy()
+        flags = {
+            "in_park": firms.in_park,
+            "local": firms.local,
+            "rural": firms.rural,
+            "demonstration": firms.demonstration,
+            "above_scale": firms.above_scale,
+            "revenue_declining": firms.revenue_declining,
+        }
+        if self.adopted is not None and not (assume_adopted and self.adopted):
+            mask &= firms.adopted == self.adopted
+        for field, values in flags.items():
+            wanted = getattr(self, field)
+            if wanted is not None:
+                mask &= values() == wanted if callable(values) else values == wanted
+        if self.size_classes is not None:
+            codes = [SIZE_CLASSES.index(s) for s in self.size_classes]
+            mask &= np.isin(firms.size_class, codes)
+        if self.sectors is not None:
+            mask &= np.isin(firms.sector, [SECTORS.index(s) for s in self.sectors])
+        if self.min_revenue is not None:
+            mask &= firms.revenue >= self.min_revenue
+        if self.min_online_volume is not None:
+            mask &= firms.annual_online_volume() >= self.min_online_volume
+        return mask
+
+
+def eligible_mask(
+    rules: Eligibility | list[Eligibility], firms: FirmPopulation, assume_adopted: bool = False
+) -> np.ndarray:
+    """Mask of firms meeting one rule, or any of a list of rules."""
+    if isinstance(rules, Eligibility):
+        return rules.mask(firms, assume_adopted)
+    mask = np.zeros(firms.size, dtype=bool)
+    for rule in rules:
+        mask |= rule.mask(firms, assume_adopted)
+    return mask
+
+
+@dataclass
+class Proposal:
+    """Awards an instrument would make this month, in the order it would make them.
+
+    The funder goes down the list and accepts awards while slots and budget last (first come,
+    first served; for a ranked instrument, best first), after the non-stacking rule.
+    """
+
+    recipient_kind: RecipientKind
+    recipients: np.ndarray
+    amounts: np.ndarray
+    paid_from: Literal["fund", "tax"] = "fund"
+
+    def __post_init__(self) -> None:
+        self.recipients = np.asarray(self.recipients, dtype=np.int64)
+        self.amounts = np.asarray(self.amounts, dtype=float)
+        if self.recipients.shape != self.amounts.shape:
+            raise ValueError("a proposal needs one amount per recipient")
+
+    def __len__(self) -> int:
+        return len(self.recipients)
+
+
+class Instrument(Strict):
+    """Fields and hooks common to all instruments. Subclasses set ``kind`` to a literal."""
+
+    kind: str
+    #: First and last month the instrument acts; default: the scenario's plan period.
+    start: MonthField | None = None
+    end: MonthField | None = None
+    #: Months between the funder's approval of an award and its payment.
+    payment_lag: int = Field(default=0, ge=0)
+    #: Limits the funder enforces on accepted awards (``None``: no limit).
+    slots_per_year: int | None = Field(default=None, ge=0)
+    slots_total: int | None = Field(default=None, ge=0)
+    #: Earmark: the most this instrument may commit from the fund in a calendar year (yuan).
+    max_per_year: float | None = Field(default=None, ge=0)
+
+    #: One line for ``ecomsim show`` and the docs.
+    summary: ClassVar[str] = ""
+
+    def is_active(self, month: Month, plan_start: Month, plan_end: Month) -> bool:
+        """True while the instrument is in force: inside its own window and the plan's."""
+        start = max(self.start or plan_start, plan_start)
+        end = min(self.end or plan_end, plan_end)
+        return start <= month <= end
+
+    def budget(self, year: int, plan_start: Month, plan_end: Month) -> float:
+        """Money this instrument adds to the funder's budget for ``year`` (funds only)."""
+        return 0.0
+
+    def prepare(self, model: EcommerceModel, name: str) -> None:
+        """Set incentives before firms decide this month (default: none)."""
+
+    def expected_support(self, model: EcommerceModel, name: str) -> tuple[object, object]:
+        """Per-firm ``(one-off, yearly)`` support a firm expects if it goes online (yuan)."""
+        return 0.0, 0.0
+
+    def propose(self, model: EcommerceModel, name: str) -> Proposal | None:
+        """Awards to request from the funder this month (default: none)."""
+        return None
+
+    def on_award(
+        self, model: EcommerceModel, name: str, recipients: np.ndarray, amounts: np.ndarray
+    ) -> None:
+        """Effect of the awards the funder accepted (default: none beyond the money)."""
+
+    def deadweight(
+        self,
+        recipients: np.ndarray,
+        approved_steps: np.ndarray,
+        counterfactual: CounterfactualRecord,
+        model: EcommerceModel,
+    ) -> np.ndarray | None:
+        """Which payments were deadweight; ``None`` when the instrument has no firm-level test."""
+        return None
+
+
+class FirmInstrument(Instrument):
+    """An instrument that selects firms: eligibility, order of selection and a cap."""
+
+    eligibility: Eligibility | list[Eligibility] = Eligibility()
+    #: ``first_come``: applicants are served in the (random) order they arrive in a month;
+    #: ``ranked``: best first by ``rank_by`` (a competitive call).
+    selection: Literal["first_come", "ranked"] = "first_come"
+    rank_by: Literal["online_volume", "revenue", "volume_growth"] = "online_volume"
+    #: Largest amount one award may have (yuan), ``None`` for no cap.
+    cap: float | None = Field(default=None, ge=0)
+
+    def eligible(self, firms: FirmPopulation, assume_adopted: bool = False) -> np.ndarray:
+        """Mask of firms this instrument's eligibility admits."""
+        return eligible_mask(self.eligibility, firms, assume_adopted)
+
+    def capped(self, amounts: np.ndarray) -> np.ndarray:
+        """Amounts limited by the cap."""
+        return np.minimum(amounts, self.cap) if self.cap is not None else amounts
+
+    def order(self, model: EcommerceModel, firm_ids: np.ndarray,
+              limit: int | None = None) -> np.ndarray:
+        """Firm ids in the order the funder should consider them (only the first ``limit``).
+
+        Ranked: best score first. First come: a random arrival order. With the funder's
+        local priority, local firms come before the others, each group in that order.
+        """
+        n = firm_ids.size
+        limit = n if limit is None else min(limit, n)
+        if n == 0 or limit == 0:
+            return firm_ids[:0]
+        local_first = model.funder.local_priority
+        if self.selection == "ranked":
+            key = -model.firms.score(self.rank_by)[firm_ids]
+        else:
+            key = model.streams.selection.random(n)
+        if local_first:
+            # Locals first: push every non-local's key past the largest local key.
+            key = key + np.where(model.firms.local[firm_ids], 0.0, np.ptp(key) + 1.0)
+        if limit < n:
+            top = np.argpartition(key, limit - 1)[:limit]
+            return firm_ids[top[np.argsort(key[top], kind="stable")]]
+        return firm_ids[np.argsort(key, kind="stable")]
+
+
+def not_yet_received(firms: FirmPopulation, model: EcommerceModel, name: str) -> np.ndarray:
+    """Mask of firms that never received an award from instrument ``name``."""
+    bit = model.funder.instrument_bit(name)
+    return (firms.subsidy_mask & bit) == 0
+
+
+def spread_over_year(per_year: int, month: Month) -> int:
+    """How many of ``per_year`` events fall in ``month`` when spread evenly over the year."""
+    done_before = per_year * (month.month - 1) // 12
+    return per_year * month.month // 12 - done_before

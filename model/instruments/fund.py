@@ -1,0 +1,29 @@
+"""The standing special fund (专项资金): the money every other instrument draws on."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from ecomsim.model.calendar import Month
+from ecomsim.model.instruments.base import Instrument
+from pydantic import Field
+
+
+class StandingFund(Instrument):
+    """A budget per calendar year, from its start year to its end year.
+
+    Guangzhou's plan puts 5 亿 a year into e-commerce from 2013 for five years (九.2). The
+    funder's budget for a year is the sum of the standing funds in force that year; commitments
+    beyond it are refused.
+    """
+
+    kind: Literal["standing_fund"]
+    budget_per_year: float = Field(ge=0)
+
+    summary: ClassVar[str] = "yearly budget the other instruments draw on"
+
+    def budget(self, year: int, plan_start: Month, plan_end: Month) -> float:
+        """``budget_per_year`` for every year the fund overlaps, else nothing."""
+        start = max(self.start or plan_start, plan_start)
+        end = min(self.end or plan_end, plan_end)
+        return self.budget_per_year if start.year <= year <= end.year else 0.0

@@ -1,0 +1,100 @@
+"""Grants paid when a firm does something: go online (project grant) or list on an exchange."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+import numpy as np
+from ecomsim.model.instruments.base import FirmInstrument, Proposal, not_yet_received
+from pydantic import Field, model_validator
+
+if TYPE_CHECKING:
+    from ecomsim.model.counterfactual import CounterfactualRecord
+    from ecomsim.model.ecosystem import EcommerceModel
+
+
+class AdoptionGrant(FirmInstrument):
+    """A one-off grant to an eligible firm in the month it goes online (project grant).
+
+    Either a fixed ``amount`` or a ``cost_share`` of the firm's set-up cost, up to ``cap``;
+    each firm gets it once. Firms expect it: a non-adopter counts ``amount × approval rate``
+    (the share of applications the funder accepted over the last twelve months) against its
+    set-up cost, so a grant that runs out of slots or budget stops attracting adopters.
+    """
+
+    kind: Literal["adoption_grant"]
+    amount: float | None = Field(default=None, ge=0)
+    cost_share: float | None = Field(default=None, ge=0, le=1)
+
+    summary: ClassVar[str] = "one-off grant to a firm when it goes online"
+
+    @model_validator(mode="after")
+    def _one_way_of_paying(self) -> AdoptionGrant:
+        if (self.amount is None) == (self.cost_share is None):
+            raise ValueError("give exactly one of amount (yuan) or cost_share (0..1)")
+        return self
+
+    def grant_for(self, model: EcommerceModel, firm_ids: np.ndarray) -> np.ndarray:
+        """Grant each of ``firm_ids`` would receive."""
+        if self.amount is not None:
+            return self.capped(np.full(firm_ids.size, self.amount))
+        return self.capped(self.cost_share * model.firms.setup_cost()[firm_ids])
+
+    def expected_support(self, model: EcommerceModel, name: str) -> tuple[object, object]:
+        """Grant × approval rate for non-adopters that would qualify once online."""
+        firms = model.firms
+        would_qualify = (self.eligible(firms, assume_adopted=True) & ~firms.adopted
+                         & not_yet_received(firms, model, name))
+        expected = np.zeros(firms.size)
+        ids = np.flatnonzero(would_qualify)
+        expected[ids] = self.grant_for(model, ids) * model.funder.approval_rate(name)
+        return expected, 0.0
+
+    def propose(self, model: EcommerceModel, name: str) -> Proposal:
+        """Every eligible firm that went online this month applies."""
+        firms = model.firms
+        applied = ((firms.adoption_step == model.step_index) & self.eligible(firms)
+                   & not_yet_received(firms, model, name))
+        ids = self.order(model, np.flatnonzero(applied))
+        return Proposal("firm", ids, self.grant_for(model, ids))
+
+    def deadweight(self, recipients: np.ndarray, approved_steps: np.ndarray,
+                   counterfactual: CounterfactualRecord, model: EcommerceModel) -> np.ndarray:
+        """Deadweight if the firm went online in the no-policy run as well."""
+        return counterfactual.ever_adopted[recipients]
+
+
+class ListingGrant(FirmInstrument):
+    """A one-off grant to a firm that lists on a stock exchange (Guangzhou 五.3: 300 万).
+
+    Listing itself is an economy process (``firms.listing``): large online firms list with a
+    small yearly hazard. Firms that know of the grant list somewhat more readily
+    (``hazard_multiplier``), so the grant can be partly additional.
+    """
+
+    kind: Literal["listing_grant"]
+    amount: float = Field(ge=0)
+    hazard_multiplier: float = Field(default=1.0, ge=1.0)
+
+    summary: ClassVar[str] = "one-off grant to a firm that lists on a stock exchange"
+
+    def prepare(self, model: EcommerceModel, name: str) -> None:
+        """Eligible firms that have not had the grant list faster."""
+        if self.hazard_multiplier == 1.0:
+            return
+        firms = model.firms
+        boost = self.eligible(firms, assume_adopted=True) & not_yet_received(firms, model, name)
+        model.incentives.raise_listing(np.where(boost, self.hazard_multiplier, 1.0))
+
+    def propose(self, model: EcommerceModel, name: str) -> Proposal:
+        """Firms that listed this month apply."""
+        firms = model.firms
+        listed_now = ((firms.listing_step == model.step_index) & self.eligible(firms)
+                      & not_yet_received(firms, model, name))
+        ids = self.order(model, np.flatnonzero(listed_now))
+        return Proposal("firm", ids, self.capped(np.full(ids.size, self.amount)))
+
+    def deadweight(self, recipients: np.ndarray, approved_steps: np.ndarray,
+                   counterfactual: CounterfactualRecord, model: EcommerceModel) -> np.ndarray:
+        """Deadweight if the firm listed in the no-policy run as well."""
+        return counterfactual.listed[recipients]

@@ -1,0 +1,160 @@
+"""Rewards judged on results: growth prizes for firms and ranking awards for platforms."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+import numpy as np
+from ecomsim.model.calendar import Month
+from ecomsim.model.instruments.base import (
+    FirmInstrument,
+    Instrument,
+    Proposal,
+    not_yet_received,
+)
+from pydantic import Field
+
+if TYPE_CHECKING:
+    from ecomsim.model.counterfactual import CounterfactualRecord
+    from ecomsim.model.ecosystem import EcommerceModel
+
+
+def meets_growth_streak(annual_volume: np.ndarray, last_column: int, years: int,
+                        threshold: float, min_base_volume: float) -> np.ndarray:
+    """Rows whose yearly volume grew by ``threshold`` or more in each of ``years`` years.
+
+    The years are those ending with column ``last_column`` of ``annual_volume`` (firms × years);
+    the base year before them must show at least ``min_base_volume`` and be positive.
+    """
+    first = last_column - years
+    if first < 0 or last_column >= annual_volume.shape[1]:
+        return np.zeros(annual_volume.shape[0], dtype=bool)
+    base = annual_volume[:, first]
+    meets = (base > 0) & (base >= min_base_volume)
+    for col in range(first + 1, last_column + 1):
+        meets &= annual_volume[:, col] >= (1.0 + threshold) * annual_volume[:, col - 1]
+    return meets
+
+
+class PerformanceReward(FirmInstrument):
+    """A one-off prize to a firm whose e-commerce volume grew fast for several years running.
+
+    Guangzhou (一.3): 200 万 to a recognised demonstration firm whose volume grew ≥ 30 % a year
+    over the last three years, 50 firms. Judged each December on calendar-year volumes; the
+    winner becomes a demonstration firm.
+
+    Anticipation: a prize paid after the fact changes behaviour only if firms expect it. Each
+    month, an aware firm (a share ``awareness`` of firms) that could win at this year's
+    evaluation, and would fall short of the threshold without extra effort but reach it with
+    effort, pushes: its online sales grow an extra ``effort_growth`` a year at a cost of
+    ``effort_cost`` per yuan of online sales. It pushes only if the prize times its chance of
+    winning (slots left ÷ firms on track) exceeds that cost. Firms already on track do not
+    push, and firms far below cannot reach it, so how much of the prize is additional is an
+    outcome of the model.
+    """
+
+    kind: Literal["performance_reward"]
+    amount: float = Field(ge=0)
+    growth_threshold: float = Field(ge=0)
+    years: int = Field(ge=1)
+    min_base_volume: float = Field(default=0.0, ge=0)
+    awareness: float = Field(ge=0, le=1)
+    effort_growth: float = Field(default=0.0, ge=0)
+    effort_cost: float = Field(default=0.0, ge=0)
+    selection: Literal["first_come", "ranked"] = "ranked"
+    rank_by: Literal["online_volume", "revenue", "volume_growth"] = "volume_growth"
+
+    summary: ClassVar[str] = "one-off prize for sustained growth of online volume"
+
+    def prepare(self, model: EcommerceModel, name: str) -> None:
+        """Decide which aware firms push for the prize this month."""
+        if self.effort_growth == 0 or self.awareness == 0:
+            return
+        year_end = Month(model.month.year, 12)
+        if not self.is_active(year_end, model.plan_start, model.plan_end):
+            return
+        slots_left = model.funder.slots_left(name, self, model.month.year)
+        if slots_left == 0:
+            return
+        firms = model.firms
+        last_year = firms.year_index_of_last_complete
+        last = firms.annual_volume[:, last_year]
+        months_left = 13 - model.month.month  # this month included
+        monthly = firms.online_sales + firms.online_purchases
+        growth_path = np.exp(self.effort_growth * np.arange(1, months_left + 1) / 12.0).sum()
+        without = firms.volume_to_date + months_left * monthly
+        with_effort = firms.volume_to_date + growth_path * monthly
+        target = (1.0 + self.growth_threshold) * last
+        earlier_years_ok = meets_growth_streak(firms.annual_volume, last_year, self.years - 1,
+                                               self.growth_threshold, self.min_base_volume)
+        could_win = (earlier_years_ok & (last > 0) & self.eligible(firms)
+                     & not_yet_received(firms, model, name))
+        on_track = could_win & (with_effort >= target)
+        chance = 1.0 if slots_left is None else min(1.0, slots_left / max(1, on_track.sum()))
+        effort_cost = self.effort_cost * (growth_path * monthly)
+        push = (on_track & (without < target) & (firms.awareness < self.awareness)
+                & (self.amount * chance > effort_cost))
+        firms.push_rate = np.where(push, np.maximum(firms.push_rate, self.effort_growth),
+                                   firms.push_rate)
+
+    def propose(self, model: EcommerceModel, name: str) -> Proposal | None:
+        """In December, every eligible firm whose streak ends this year is a candidate."""
+        if not model.year_end:
+            return None
+        firms = model.firms
+        winners = meets_growth_streak(firms.annual_volume, firms.year_index_of_last_complete,
+                                      self.years, self.growth_threshold, self.min_base_volume)
+        winners &= self.eligible(firms) & not_yet_received(firms, model, name)
+        ids = self.order(model, np.flatnonzero(winners))
+        return Proposal("firm", ids, self.capped(np.full(ids.size, self.amount)))
+
+    def on_award(self, model: EcommerceModel, name: str, recipients: np.ndarray,
+                 amounts: np.ndarray) -> None:
+        """Winners are recognised as demonstration firms."""
+        model.firms.demonstration[recipients] = True
+
+    def deadweight(self, recipients: np.ndarray, approved_steps: np.ndarray,
+                   counterfactual: CounterfactualRecord, model: EcommerceModel) -> np.ndarray:
+        """Deadweight if the firm met the same growth test, same years, without the policy."""
+        firms = model.firms
+        out = np.zeros(recipients.size, dtype=bool)
+        for step in np.unique(approved_steps):
+            rows = approved_steps == step
+            column = model.month_at(int(step)).year - firms.first_year
+            out[rows] = meets_growth_streak(counterfactual.annual_volume[recipients[rows]],
+                                            column, self.years, self.growth_threshold,
+                                            self.min_base_volume)
+        return out
+
+
+class PlatformAward(Instrument):
+    """A yearly award shared by the city's platforms that rank in the top ``top_k`` by volume.
+
+    Guangzhou (一.2(6)): 500 万 in total a year for platforms ranked in the national top 3.
+    Each December platforms are ranked by their volume over the year; winners settled in the
+    city get ``total_per_year / top_k`` each and spend it on acquiring buyers (at their
+    ``buyer_acquisition_cost``), which feeds the two-sided network effect.
+    """
+
+    kind: Literal["platform_award"]
+    total_per_year: float = Field(ge=0)
+    top_k: int = Field(ge=1)
+
+    summary: ClassVar[str] = "yearly award to the top-ranked platforms settled in the city"
+
+    def propose(self, model: EcommerceModel, name: str) -> Proposal | None:
+        """In December: settled platforms among the top ``top_k`` by yearly volume."""
+        if not model.year_end or not model.platforms:
+            return None
+        volumes = np.array([p.volume_this_year for p in model.platforms])
+        ranked = np.argsort(-volumes, kind="stable")[: self.top_k]
+        winners = np.array([k for k in ranked if model.platforms[k].settled and volumes[k] > 0],
+                           dtype=np.int64)
+        share = self.total_per_year / self.top_k
+        return Proposal("platform", winners, np.full(winners.size, share))
+
+    def on_award(self, model: EcommerceModel, name: str, recipients: np.ndarray,
+                 amounts: np.ndarray) -> None:
+        """Winners turn the award into buyers."""
+        for k, amount in zip(recipients, amounts, strict=True):
+            model.platforms[int(k)].acquire_buyers(float(amount))
