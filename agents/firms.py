@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+
 from ecomsim.agents import firm_rules as rules
 
 if TYPE_CHECKING:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
+
 from ecomsim.model.instruments.base import STACKING_KINDS, Instrument, Proposal
 from ecomsim.model.ledger import Ledger
 

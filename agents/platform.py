@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+
 from ecomsim.agents import firm_rules as rules
 from ecomsim.agents.firms import NEVER, SECTORS
 

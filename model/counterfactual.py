@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
 from ecomsim.agents.firms import NEVER
 
 if TYPE_CHECKING:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+
 from ecomsim.agents import firm_rules as rules
 from ecomsim.agents.firms import SECTORS, FirmPopulation, MarketConditions, SectorTable
 from ecomsim.agents.funder import GovernmentFunder

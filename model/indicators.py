@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+
 from ecomsim.agents.firms import SECTORS, SIZE_CLASSES
 from ecomsim.agents.logistics import LogisticsProvider
 from ecomsim.agents.platform import Platform
@@ -38,7 +39,8 @@ def indicator_names(model: EcommerceModel) -> list[str]:
     names += [f"adoption_rate_{s}" for s in SIZE_CLASSES]
     names += [f"adoption_rate_{s}" for s in SECTORS]
     names += ["adoption_rate_above_scale", "adoption_rate_sme", "online_sales", "online_purchases",
-              "transaction_volume", "online_retail", "online_retail_share", "parcels",
+              "transaction_volume", "online_retail", "retail_sales", "online_retail_share",
+              "parcels",
               "mean_delivery_cost", "mean_online_share", "firms_above_1e9", "firms_above_1e10",
               "platforms_above_1e11", "settled_platform_volume", "cross_border_sales",
               "listed_firms", "demonstration_firms", "park_firms", "trained_firms",
@@ -83,6 +85,7 @@ def compute_indicators(model: EcommerceModel) -> dict[str, float]:
         # settled in the city also books its outside sellers' volume there.
         "transaction_volume": sales + purchases + settled_outside,
         "online_retail": retail,
+        "retail_sales": retail_sales,
         "online_retail_share": retail / retail_sales if retail_sales > 0 else float("nan"),
         "parcels": parcels,
         "mean_delivery_cost": _mean_delivery_cost(model, parcels),

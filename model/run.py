@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
 from ecomsim.agents.logistics import LogisticsProvider
 from ecomsim.agents.platform import Platform
 from ecomsim.model.calendar import Month

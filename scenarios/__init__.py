@@ -17,6 +17,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from ecomsim.scenarios.provenance import (
     ScenarioError,
     apply_override,
@@ -25,7 +27,6 @@ from ecomsim.scenarios.provenance import (
     unsourced_numbers,
 )
 from ecomsim.scenarios.schema import Scenario
-from pydantic import ValidationError
 
 __all__ = [
     "LoadedScenario",

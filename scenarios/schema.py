@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field, PositiveInt, model_validator
+
 from ecomsim.agents.firms import Sector, SizeClass
 from ecomsim.model.calendar import MonthField
 from ecomsim.model.instruments import InstrumentSpec
 from ecomsim.model.instruments.attraction import HeadquartersAttraction, PlatformAttraction
 from ecomsim.model.instruments.base import RevenueDraw, Strict
 from ecomsim.model.instruments.logistics import LogisticsInvestment
-from pydantic import Field, PositiveInt, model_validator
 
 SHARE = {"ge": 0.0, "le": 1.0}
 NONNEG = {"ge": 0.0}

@@ -7,6 +7,8 @@ selects the class, so adding an instrument kind means adding a class here and no
 
 from typing import Annotated
 
+from pydantic import Field
+
 from ecomsim.model.instruments.attraction import HeadquartersAttraction, PlatformAttraction
 from ecomsim.model.instruments.base import Eligibility, FirmInstrument, Instrument, Proposal
 from ecomsim.model.instruments.fiscal import TaxRelief
@@ -17,7 +19,6 @@ from ecomsim.model.instruments.logistics import LogisticsInvestment
 from ecomsim.model.instruments.parks import Park
 from ecomsim.model.instruments.rewards import PerformanceReward, PlatformAward
 from ecomsim.model.instruments.skills import TalentSubsidy, TrainingSubsidy
-from pydantic import Field
 
 INSTRUMENT_CLASSES: tuple[type[Instrument], ...] = (
     StandingFund,

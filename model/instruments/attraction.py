@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
+from pydantic import Field
+
 from ecomsim.agents.firms import Sector
 from ecomsim.model.instruments.base import Instrument, Proposal, RevenueDraw
-from pydantic import Field
 
 if TYPE_CHECKING:
     from ecomsim.model.counterfactual import CounterfactualRecord

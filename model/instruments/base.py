@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
 from ecomsim.agents.firms import SECTORS, SIZE_CLASSES, Sector, SizeClass
 from ecomsim.model.calendar import Month, MonthField
-from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
     from ecomsim.agents.firms import FirmPopulation

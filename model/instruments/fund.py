@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
+from pydantic import Field
+
 from ecomsim.model.calendar import Month
 from ecomsim.model.instruments.base import Instrument
-from pydantic import Field
 
 
 class StandingFund(Instrument):

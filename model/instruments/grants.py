@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
-from ecomsim.model.instruments.base import FirmInstrument, Proposal, not_yet_received
 from pydantic import Field, model_validator
+
+from ecomsim.model.instruments.base import FirmInstrument, Proposal, not_yet_received
 
 if TYPE_CHECKING:
     from ecomsim.model.counterfactual import CounterfactualRecord

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
+from pydantic import Field
+
 from ecomsim.agents.firms import SECTORS, Sector
 from ecomsim.model.instruments.base import Instrument, Proposal, spread_over_year
-from pydantic import Field
 
 if TYPE_CHECKING:
     from ecomsim.model.ecosystem import EcommerceModel

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
-from ecomsim.model.instruments.base import FirmInstrument, Proposal
 from pydantic import Field
+
+from ecomsim.model.instruments.base import FirmInstrument, Proposal
 
 if TYPE_CHECKING:
     from ecomsim.model.ecosystem import EcommerceModel

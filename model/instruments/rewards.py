@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
+from pydantic import Field
+
 from ecomsim.model.calendar import Month
 from ecomsim.model.instruments.base import (
     FirmInstrument,
@@ -12,7 +14,6 @@ from ecomsim.model.instruments.base import (
     Proposal,
     not_yet_received,
 )
-from pydantic import Field
 
 if TYPE_CHECKING:
     from ecomsim.model.counterfactual import CounterfactualRecord

@@ -1,0 +1,113 @@
+"""Results folders: written whole or not at all, with a manifest that identifies the run.
+
+A folder ``OUT/<run-id>/`` holds ``timeseries.parquet`` (one row per replication × month),
+``platforms.parquet``, ``logistics.parquet``, ``payments.parquet`` (the funder's ledger),
+``summary.json`` and ``manifest.json``. It is assembled in a hidden sibling folder and renamed
+into place at the end, so an error or Ctrl-C never leaves a half-written folder behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+import pandas as pd
+
+from ecomsim import __version__
+from ecomsim.model.run import RunResult
+from ecomsim.scenarios import LoadedScenario
+
+
+def new_run_id(out: Path, name: str, seed: int, when: datetime) -> str:
+    """``<scenario>-<YYYYmmdd-HHMMSS>-s<seed>``, with a suffix if that folder exists."""
+    base = f"{name}-{when:%Y%m%d-%H%M%S}-s{seed}"
+    candidate, n = base, 2
+    while (out / candidate).exists():
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def git_commit() -> str | None:
+    """Commit of the ecomsim source tree, if it is a git checkout."""
+    try:
+        found = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                               cwd=Path(__file__).resolve().parent, timeout=5, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return found.stdout.strip() or None
+
+
+def build_manifest(loaded: LoadedScenario, *, seed: int, seeds: list[int], argv: list[str],
+                   started: datetime, finished: datetime, results: list[RunResult],
+                   workers: int, until: str | None, keep_policy: bool) -> dict[str, object]:
+    """Everything needed to identify and repeat a run."""
+    return {
+        "ecomsim_version": __version__,
+        "git_commit": git_commit(),
+        "python": platform.python_version(),
+        "packages": {p: version(p) for p in ("mesa", "numpy", "pandas", "pydantic")},
+        "scenario": loaded.name,
+        "scenario_file": str(loaded.path),
+        "scenario_file_sha256": loaded.file_sha256,
+        "scenario_sha256": loaded.spec_sha256,
+        "overrides": list(loaded.overrides),
+        "seed": seed,
+        "replication_seeds": seeds,
+        "until": until,
+        "keep_policy": keep_policy,
+        "command_line": argv,
+        "workers": workers,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "wall_time_seconds": round((finished - started).total_seconds(), 3),
+        "replication_wall_times": [round(r.wall_time, 3) for r in results],
+        "outstanding_commitments": [r.outstanding for r in results],
+    }
+
+
+def write_results(out: Path, run_id: str, results: list[RunResult],
+                  summary: dict[str, object], manifest: dict[str, object],
+                  csv: bool = False) -> Path:
+    """Write a complete results folder atomically and return its path."""
+    out.mkdir(parents=True, exist_ok=True)
+    final = out / run_id
+    partial = out / f".{run_id}.partial-{os.getpid()}"
+    try:
+        partial.mkdir()
+        frames = {
+            "timeseries": pd.concat([r.timeseries for r in results], ignore_index=True),
+            "platforms": pd.concat([r.platforms for r in results], ignore_index=True),
+            "logistics": pd.concat([r.logistics for r in results], ignore_index=True),
+            "payments": pd.concat([r.payments.assign(replication=r.replication)
+                                   for r in results], ignore_index=True),
+        }
+        for name, frame in frames.items():
+            frame.to_parquet(partial / f"{name}.parquet", index=False)
+        if csv:
+            frames["timeseries"].to_csv(partial / "timeseries.csv", index=False)
+        (partial / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False,
+                                                         ensure_ascii=False) + "\n")
+        (partial / "manifest.json").write_text(json.dumps(manifest, indent=2,
+                                                          ensure_ascii=False) + "\n")
+        partial.rename(final)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return final
+
+
+def now() -> datetime:
+    """Current time in UTC (manifests use UTC)."""
+    return datetime.now(UTC)
+
+
+def command_line() -> list[str]:
+    """The command line as typed, with the program name shortened."""
+    return ["ecomsim", *sys.argv[1:]]
