@@ -31,8 +31,8 @@ class Month:
     def parse(cls, text: str) -> Month:
         """Parse ``YYYY-MM``; raise ``ValueError`` naming the expected form otherwise."""
         match = _MONTH_PATTERN.match(str(text).strip())
-        if not match:
-            raise ValueError(f"expected a month as YYYY-MM, got {text!r}")
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise ValueError(f"expected a month as YYYY-MM (month 01-12), got {text!r}")
         return cls(int(match.group(1)), int(match.group(2)))
 
     @property

@@ -282,6 +282,15 @@ class Scenario(Strict):
     instruments: dict[str, InstrumentSpec] = Field(default_factory=dict)
 
     @model_validator(mode="after")
+    def _fund_exists_if_needed(self) -> Scenario:
+        paying = [n for n, i in self.instruments.items() if i.pays_from_fund()]
+        has_fund = any(i.kind == "standing_fund" for i in self.instruments.values())
+        if paying and not has_fund:
+            raise ValueError(f"instruments {', '.join(paying)} pay from the fund, so the "
+                             "portfolio needs a standing_fund instrument giving its budget")
+        return self
+
+    @model_validator(mode="after")
     def _references_exist(self) -> Scenario:
         for name, inst in self.instruments.items():
             if isinstance(inst, PlatformAttraction) and inst.platforms is not None:

@@ -160,6 +160,10 @@ class Instrument(Strict):
     #: One line for ``ecomsim show`` and the docs.
     summary: ClassVar[str] = ""
 
+    def pays_from_fund(self) -> bool:
+        """Whether this instrument spends the standing fund's money (most do)."""
+        return True
+
     def is_active(self, month: Month, plan_start: Month, plan_end: Month) -> bool:
         """True while the instrument is in force: inside its own window and the plan's."""
         start = max(self.start or plan_start, plan_start)

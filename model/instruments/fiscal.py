@@ -28,6 +28,10 @@ class TaxRelief(FirmInstrument):
 
     summary: ClassVar[str] = "yearly property/land tax relief for eligible firms (not the fund)"
 
+    def pays_from_fund(self) -> bool:
+        """Relief is tax expenditure, outside the fund."""
+        return False
+
     def relief_for(self, model: EcommerceModel, firm_ids: np.ndarray) -> np.ndarray:
         """Relief each of ``firm_ids`` would receive this year."""
         return self.capped(self.rate * model.firms.revenue[firm_ids])

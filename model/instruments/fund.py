@@ -23,6 +23,10 @@ class StandingFund(Instrument):
 
     summary: ClassVar[str] = "yearly budget the other instruments draw on"
 
+    def pays_from_fund(self) -> bool:
+        """The fund is the budget, not a claim on it."""
+        return False
+
     def budget(self, year: int, plan_start: Month, plan_end: Month) -> float:
         """``budget_per_year`` for every year the fund overlaps, else nothing."""
         start = max(self.start or plan_start, plan_start)

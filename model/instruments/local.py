@@ -29,6 +29,10 @@ class LocalEmphasis(Instrument):
 
     summary: ClassVar[str] = "local firms first in every call; commission rebate on local platforms"
 
+    def pays_from_fund(self) -> bool:
+        """Only the commission rebate costs the fund money; priority is free."""
+        return self.commission_rebate > 0
+
     def prepare(self, model: EcommerceModel, name: str) -> None:
         """Announce the rebate on local platforms while the fund can pay it."""
         if self.commission_rebate == 0 or model.funder.remaining_budget(name) <= 0:

@@ -28,7 +28,7 @@ def meets_growth_streak(annual_volume: np.ndarray, last_column: int, years: int,
     the base year before them must show at least ``min_base_volume`` and be positive.
     """
     first = last_column - years
-    if first < 0 or last_column >= annual_volume.shape[1]:
+    if first < 0 or not 0 <= last_column < annual_volume.shape[1]:
         return np.zeros(annual_volume.shape[0], dtype=bool)
     base = annual_volume[:, first]
     meets = (base > 0) & (base >= min_base_volume)
@@ -79,6 +79,8 @@ class PerformanceReward(FirmInstrument):
             return
         firms = model.firms
         last_year = firms.year_index_of_last_complete
+        if last_year < 0:  # no completed year yet (and no back-cast history)
+            return
         last = firms.annual_volume[:, last_year]
         months_left = 13 - model.month.month  # this month included
         monthly = firms.online_sales + firms.online_purchases

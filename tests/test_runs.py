@@ -1,0 +1,126 @@
+"""The run boundary: determinism, the paired counterfactual, picklability, extension."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecomsim.experiments.runner import replication_seeds, run_replications
+from ecomsim.model.calendar import Month
+from ecomsim.model.counterfactual import CounterfactualRecord
+from ecomsim.model.ecosystem import EcommerceModel
+from ecomsim.model.run import run_scenario
+from support import make_spec, with_fund
+
+
+def assert_same(a, b):
+    for name in ("timeseries", "platforms", "logistics", "payments"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+
+
+def test_same_scenario_and_seed_give_identical_results(demo):
+    assert_same(run_scenario(demo.spec, 11), run_scenario(demo.spec, 11))
+
+
+def test_different_seeds_give_different_results(demo):
+    a = run_scenario(demo.spec, 1, counterfactual=False).timeseries
+    b = run_scenario(demo.spec, 2, counterfactual=False).timeseries
+    assert not a["adopters"].equals(b["adopters"])
+
+
+def test_results_do_not_depend_on_the_number_of_workers(demo):
+    seeds = replication_seeds(5, 3)
+    alone = run_replications(demo.spec, seeds, workers=1, progress=False)
+    pooled = run_replications(demo.spec, seeds, workers=2, progress=False)
+    assert [r.replication for r in pooled] == [0, 1, 2]
+    for a, b in zip(alone, pooled, strict=True):
+        a.wall_time = b.wall_time = 0.0
+        assert_same(a, b)
+
+
+def test_replication_seeds_depend_only_on_experiment_seed_and_index():
+    assert replication_seeds(0, 3) == replication_seeds(0, 5)[:3]
+    assert len(set(replication_seeds(0, 100))) == 100
+    assert replication_seeds(1, 3) != replication_seeds(0, 3)
+
+
+def test_run_inputs_and_outputs_pickle(demo):
+    spec = pickle.loads(pickle.dumps(demo.spec))
+    assert spec == demo.spec
+    result = pickle.loads(pickle.dumps(run_scenario(make_spec(), 1)))
+    assert len(result.timeseries) == 24
+
+
+def test_policy_and_counterfactual_share_the_economy_and_the_draws(demo):
+    policy = EcommerceModel(demo.spec, rng=9)
+    baseline = EcommerceModel(demo.spec, rng=9, policy=False)
+    for field in ("size_class", "sector", "revenue", "skill", "local", "rural", "birth_step",
+                  "exit_step", "propensity", "taste", "adopted"):
+        assert np.array_equal(getattr(policy.firms, field), getattr(baseline.firms, field))
+    assert policy.funder.portfolio and not baseline.funder.portfolio
+    # Monthly draws come from streams that do not depend on policy.
+    assert np.array_equal(policy.streams.adoption.random(5), baseline.streams.adoption.random(5))
+
+
+def test_without_instruments_the_run_is_its_own_counterfactual():
+    result = run_scenario(make_spec(), 4)
+    ts = result.timeseries
+    assert (ts["additional_adopters"] == 0).all()
+    assert ts["adoption_rate"].equals(ts["adoption_rate_cf"])
+    assert result.payments.empty
+
+
+def test_a_policy_with_no_effect_leaves_the_counterfactual_path():
+    # A fund with no spending instrument changes nothing: identical paths, zero effect.
+    spec = with_fund({})
+    result = run_scenario(spec, 4)
+    ts = result.timeseries
+    assert (ts["additional_adopters"] == 0).all()
+    assert (ts["transaction_volume"] == ts["transaction_volume_cf"]).all()
+
+
+def test_policy_effect_and_deadweight_are_measured_against_the_counterfactual():
+    spec = with_fund({"grant": {"kind": "adoption_grant", "amount": 1e5}})
+    result = run_scenario(spec, 6)
+    baseline = EcommerceModel(spec, rng=6, policy=False)
+    baseline.run()
+    record = CounterfactualRecord.from_model(baseline)
+    ts = result.timeseries
+    assert np.array_equal(ts["adopters_cf"], baseline.datacollector.get_model_vars_dataframe()
+                          ["adopters"])
+    assert (ts["additional_adopters"] == ts["adopters"] - ts["adopters_cf"]).all()
+    paid = result.payments
+    expected = record.ever_adopted[paid["recipient"]]
+    assert np.array_equal(paid["deadweight"].to_numpy(dtype=bool), expected)
+    assert 0 < expected.mean() < 1  # some grants were additional, some deadweight
+    last = ts.iloc[-1]
+    assert last["deadweight_spending_cumulative"] == pytest.approx(
+        paid.loc[expected, "amount"].sum())
+    assert last["cost_per_additional_adopter"] == pytest.approx(
+        last["fiscal_cost_cumulative"] / last["additional_adopters"])
+
+
+def test_run_can_extend_past_the_plan_with_or_without_policy():
+    spec = with_fund({"grant": {"kind": "adoption_grant", "amount": 1e4}},
+                     scenario={"end": "2015-06"})
+    stopped = run_scenario(spec, 1, until=Month(2016, 6))
+    kept = run_scenario(spec, 1, until=Month(2016, 6), keep_policy=True)
+    assert stopped.timeseries["date"].iloc[-1] == "2016-06"
+    last_paid = stopped.payments["date"].max()
+    assert last_paid <= "2015-06" < kept.payments["date"].max()
+
+
+def test_timeseries_has_the_documented_columns(demo):
+    ts = run_scenario(demo.spec, 1).timeseries
+    required = {"replication", "step", "date", "adoption_rate", "transaction_volume",
+                "online_retail", "online_retail_share", "parcels", "fund_spent",
+                "adoption_rate_micro", "adoption_rate_trade", "adoption_rate_above_scale",
+                "adoption_rate_sme", "online_purchases", "mean_delivery_cost",
+                "firms_above_1e9", "firms_above_1e10", "platforms_above_1e11",
+                "fund_spent_cumulative", "fund_spent_cumulative_adoption_grant",
+                "additional_adopters", "deadweight_spending_cumulative",
+                "cost_per_additional_adopter"}
+    assert required <= set(ts.columns)
+    assert ts["date"].tolist()[:2] == ["2015-01", "2015-02"] and len(ts) == 36
+    assert ts["fund_spent"].sum() == pytest.approx(ts["fund_spent_cumulative"].iloc[-1])

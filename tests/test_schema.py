@@ -1,0 +1,89 @@
+"""Bad scenario input is refused with one line naming the file, the field and what is allowed."""
+
+import pytest
+
+from ecomsim.scenarios import ScenarioError, builtin_scenarios, load_scenario, validate_values
+
+from support import BASE, make_spec, merge
+
+
+def refused(changes):
+    with pytest.raises(ScenarioError) as caught:
+        validate_values(merge(BASE, changes), "city.toml")
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("city.toml: ")
+    return message
+
+
+def test_minimal_scenario_is_valid():
+    spec = make_spec()
+    assert spec.firms.count == 2000
+    assert spec.sector("agriculture").online_sales_ceiling == 0.0  # neutral default
+
+
+@pytest.mark.parametrize(("changes", "field", "problem"), [
+    ({"firms": {"cont": 5}}, "firms.cont", "unknown field"),
+    ({"firms": {"count": "many"}}, "firms.count", "valid integer"),
+    ({"firms": {"count": -3}}, "firms.count", "must be > 0"),
+    ({"adoption": {"setup_cost": {"micro": -1.0}}}, "adoption", "setup_cost.micro must be ≥ 0"),
+    ({"instruments": {"g": {"kind": "adoption_grant", "amount": -5}}},
+     "instruments.g.adoption_grant.amount", "must be ≥ 0"),
+    ({"sectors": {"trade": {"margin": 1.5}}}, "sectors.trade.margin", "between 0 and 1"),
+    ({"firms": {"initial_adoption": {"micro": 1.2}}}, "firms", "between 0 and 1"),
+    ({"scenario": {"end": "2014-12"}}, "scenario", "is before start"),
+    ({"scenario": {"start": "2015-13"}}, "scenario.start", "YYYY-MM (month 01-12)"),
+    ({"instruments": {"x": {"kind": "magic_money"}}}, "instruments.x", "unknown instrument kind"),
+    ({"instruments": {"x": {"amount": 1}}}, "instruments.x", "needs a kind"),
+    ({"firms": {"size_shares": {"micro": 0.5, "large": 0.3}}}, "firms", "add up to 1"),
+    ({"adoption": {"innovation": None}}, "adoption.innovation", "required field is missing"),
+    ({"platforms": {"p": {"kind": "b2c", "commission": 0.05, "buyers": 1e6,
+                          "network_elasticity": 0.5}}}, "platforms.p", "reference_sellers"),
+    ({"instruments": {"f": {"kind": "standing_fund", "budget_per_year": 1e6},
+                      "a": {"kind": "platform_attraction", "reward": 1, "relocation_rate": 0.1,
+                            "platforms": ["ghost"]}}}, "", "no platform named ghost"),
+    ({"instruments": {"g": {"kind": "adoption_grant"}}}, "instruments.g", "exactly one of"),
+])
+def test_bad_input_names_field_and_rule(changes, field, problem):
+    message = refused(changes)
+    assert field in message
+    assert problem in message
+
+
+def test_fund_paid_instruments_need_a_standing_fund():
+    message = refused({"instruments": {"g": {"kind": "adoption_grant", "amount": 1e4}}})
+    assert "standing_fund" in message
+
+
+def test_tax_relief_alone_needs_no_fund():
+    make_spec({"instruments": {"t": {"kind": "tax_relief", "rate": 0.001}}})
+
+
+def test_unknown_scenario_name_lists_builtins():
+    with pytest.raises(ScenarioError, match="unknown scenario; choose one of bass, demo"):
+        load_scenario("atlantis")
+
+
+def test_missing_file_and_bad_toml(tmp_path):
+    with pytest.raises(ScenarioError, match="no such scenario file"):
+        load_scenario(tmp_path / "nope.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[firms\ncount = 3")
+    with pytest.raises(ScenarioError, match="broken.toml: not valid TOML"):
+        load_scenario(broken)
+
+
+def test_every_builtin_scenario_validates_and_every_number_has_a_source():
+    assert set(builtin_scenarios()) >= {"bass", "demo"}
+    for name in builtin_scenarios():
+        loaded = load_scenario(name)
+        assert loaded.unsourced() == [], f"{name}: numbers without a source"
+
+
+def test_overrides_are_validated_and_hashed(demo):
+    changed = load_scenario("demo", ["firms.count=1234"])
+    assert changed.spec.firms.count == 1234
+    assert changed.spec_sha256 != demo.spec_sha256
+    assert changed.file_sha256 == demo.file_sha256
+    with pytest.raises(ScenarioError, match=r"with --set firms.count=-1\): firms.count"):
+        load_scenario("demo", ["firms.count=-1"])
