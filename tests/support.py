@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from ecomsim.model.ecosystem import EcommerceModel
-from ecomsim.scenarios import load_scenario, validate_values
+from ecomsim.scenarios import validate_values
 from ecomsim.scenarios.schema import Scenario
 
 BASE: dict[str, Any] = {

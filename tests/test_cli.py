@@ -84,7 +84,7 @@ def test_set_overrides_reach_the_run(capsys, tmp_path):
     (["run", "demo", "--bogus"], "unrecognized arguments: --bogus"),
 ])
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(capsys, tmp_path, args, expected):
-    code, out, err = run_cli(capsys, *args, "--out", str(tmp_path / "out"))
+    code, _, err = run_cli(capsys, *args, "--out", str(tmp_path / "out"))
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("ecomsim: error: ")
     assert expected in err

@@ -4,13 +4,14 @@ from typing import Literal
 
 import numpy as np
 import pytest
+from pydantic import Field
+from support import make_spec
 
 from ecomsim.agents.funder import GovernmentFunder
 from ecomsim.model.ecosystem import EcommerceModel
 from ecomsim.model.instruments import StandingFund
 from ecomsim.model.instruments.base import Instrument, Proposal
 from ecomsim.scenarios.schema import FunderSpec
-from support import make_spec
 
 
 class Scripted(Instrument):
@@ -19,7 +20,7 @@ class Scripted(Instrument):
     kind: Literal["scripted"] = "scripted"
     recipient_kind: str = "firm"
     paid_from: str = "fund"
-    script: dict[int, list[tuple[int, float]]] = {}
+    script: dict[int, list[tuple[int, float]]] = Field(default_factory=dict)
 
     def propose(self, model, name):
         rows = self.script.get(model.step_index, [])

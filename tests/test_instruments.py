@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from support import make_spec, run_model, with_fund
 
 from ecomsim.agents.firms import NEVER, SIZE_CLASSES
 from ecomsim.model.calendar import Month
@@ -9,7 +10,6 @@ from ecomsim.model.ecosystem import EcommerceModel
 from ecomsim.model.instruments import Eligibility, StandingFund
 from ecomsim.model.instruments.rewards import meets_growth_streak
 from ecomsim.model.run import run_scenario
-from support import make_spec, run_model, with_fund
 
 MICRO = SIZE_CLASSES.index("micro")
 ONE_YEAR = {"scenario": {"end": "2015-12"}}

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from support import make_spec
 
 from ecomsim.model.ecosystem import EcommerceModel
-from support import make_spec
 
 PLATFORMS = {
     "big": {"kind": "b2c", "commission": 0.05, "buyers": 1e8, "buyer_growth": 0.2,

@@ -5,13 +5,13 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from support import make_spec, with_fund
 
 from ecomsim.experiments.runner import replication_seeds, run_replications
 from ecomsim.model.calendar import Month
 from ecomsim.model.counterfactual import CounterfactualRecord
 from ecomsim.model.ecosystem import EcommerceModel
 from ecomsim.model.run import run_scenario
-from support import make_spec, with_fund
 
 
 def assert_same(a, b):

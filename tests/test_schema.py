@@ -1,10 +1,9 @@
 """Bad scenario input is refused with one line naming the file, the field and what is allowed."""
 
 import pytest
+from support import BASE, make_spec, merge
 
 from ecomsim.scenarios import ScenarioError, builtin_scenarios, load_scenario, validate_values
-
-from support import BASE, make_spec, merge
 
 
 def refused(changes):
@@ -69,7 +68,7 @@ def test_missing_file_and_bad_toml(tmp_path):
         load_scenario(tmp_path / "nope.toml")
     broken = tmp_path / "broken.toml"
     broken.write_text("[firms\ncount = 3")
-    with pytest.raises(ScenarioError, match="broken.toml: not valid TOML"):
+    with pytest.raises(ScenarioError, match=r"broken\.toml: not valid TOML"):
         load_scenario(broken)
 
 
