@@ -77,8 +77,8 @@ def peer_share(
 
     A weighted mix of the market-wide share, the share in the firm's sector, and the share in
     its cluster (park firms of the same sector). Firms outside any park have no cluster, so
-    their cluster weight falls back on the sector share. Shares are measured among living
-    firms at the start of the month.
+    their cluster weight falls back on the sector share. Shares are measured among the firms
+    alive this month (after its entries, exits and arrivals), before this month's decisions.
     """
     live_adopters = adopted & alive
     n_alive = max(int(alive.sum()), 1)

@@ -116,16 +116,37 @@ class FirmPopulation:
 
         size_codes = _draw_codes(rng, firms.size_shares, SIZE_CLASSES, n)
         sector_codes = _draw_codes(rng, firms.sector_shares, SECTORS, n)
+        median = np.array([firms.revenue_of(s).median for s in SIZE_CLASSES])[size_codes]
+        spread = np.array([firms.revenue_of(s).dispersion for s in SIZE_CLASSES])[size_codes]
+
+        # Relocation candidates (firms an HQ-attraction instrument may bring in) live outside
+        # the city as dormant rows, in the counterfactual too: only their hazard differs. They
+        # are large firms of the instrument's sector, set before any other attribute is drawn
+        # so that skill and location follow from what they are.
+        self.dormant = np.zeros(n, dtype=bool)
+        self.dormant[n_native:] = True
+        self.relocation_rate = np.zeros(n)
+        self.relocation_group = np.full(n, -1, dtype=np.int16)
+        self.candidate_share = np.zeros(n)
+        first_row = n_native
+        for group, cand in enumerate(candidates):
+            rows = slice(first_row, first_row + cand.candidates)
+            size_codes[rows] = SIZE_CLASSES.index("large")
+            sector_codes[rows] = SECTORS.index(cand.sector)
+            median[rows], spread[rows] = cand.revenue.median, cand.revenue.dispersion
+            self.relocation_rate[rows] = cand.spontaneous_rate
+            self.relocation_group[rows] = group
+            self.candidate_share[rows] = cand.online_share
+            first_row += cand.candidates
+
         self.size_class = size_codes.astype(np.int8)
         self.sector = sector_codes.astype(np.int8)
-        median = np.array([firms.revenue_of(s).median for s in SIZE_CLASSES])
-        spread = np.array([firms.revenue_of(s).dispersion for s in SIZE_CLASSES])
-        self.revenue = median[size_codes] * np.exp(spread[size_codes] * rng.standard_normal(n))
+        self.revenue = median * np.exp(spread * rng.standard_normal(n))
         skill_mean = np.array([firms.skill_mean.get(s, 0.0) for s in SIZE_CLASSES])
         self.skill = _draw_skill(rng, skill_mean[size_codes], firms.skill_concentration)
         self.rural = rng.random(n) < sectors.rural_share[sector_codes]
-        self.in_park = rng.random(n) < firms.park_share
-        self.local = rng.random(n) < firms.local_share
+        self.in_park = (rng.random(n) < firms.park_share) & ~self.dormant
+        self.local = (rng.random(n) < firms.local_share) & ~self.dormant
         dispersion = spec.adoption.propensity_dispersion
         self.propensity = np.exp(dispersion * rng.standard_normal(n) - dispersion**2 / 2)
         self.taste = rng.gumbel(size=(n, n_platforms)).astype(np.float32)
@@ -135,25 +156,8 @@ class FirmPopulation:
         shares = np.array([firms.initial_adoption.get(s, 0.0) for s in SIZE_CLASSES])
         initially_online[:firms.count] = rng.random(firms.count) < shares[size_codes[:firms.count]]
 
-        # Relocation candidates (firms an HQ-attraction instrument may bring in) live outside
-        # the city, as dormant rows, in the counterfactual too: only their hazard differs.
         self.birth_step = np.concatenate([birth, np.full(n - n_native, NEVER)]).astype(np.int32)
         self.exit_step = np.concatenate([exit_step, np.full(n - n_native, NEVER)]).astype(np.int32)
-        self.dormant = np.zeros(n, dtype=bool)
-        self.dormant[n_native:] = True
-        self.relocation_rate = np.zeros(n)
-        self.relocation_group = np.full(n, -1, dtype=np.int16)
-        row = n_native
-        for group, cand in enumerate(candidates):
-            rows = slice(row, row + cand.candidates)
-            self.sector[rows] = SECTORS.index(cand.sector)
-            self.size_class[rows] = SIZE_CLASSES.index("large")
-            self.revenue[rows] = cand.revenue.median * np.exp(
-                cand.revenue.dispersion * rng.standard_normal(cand.candidates))
-            self.local[rows] = False
-            self.relocation_rate[rows] = cand.spontaneous_rate
-            self.relocation_group[rows] = group
-            row += cand.candidates
 
         self.alive = np.zeros(n, dtype=bool)
         self.adopted = initially_online.copy()
@@ -165,9 +169,6 @@ class FirmPopulation:
             initially_online, depth * sectors.sales_ceiling[self.sector], 0.0)
         self.purchase_share = np.where(
             initially_online, depth * sectors.purchase_ceiling[self.sector], 0.0)
-        self.candidate_share = np.zeros(n)
-        for group, cand in enumerate(candidates):
-            self.candidate_share[self.relocation_group == group] = cand.online_share
         self.platform = np.full(n, NO_PLATFORM, dtype=np.int16)
         self.push = np.ones(n)
         self.push_rate = np.zeros(n)
@@ -259,10 +260,9 @@ class FirmPopulation:
         growth = np.maximum(self._prior_growth, -0.9)
         for back in range(1, self.start_year_index + 1):
             self.annual_volume[:, self.start_year_index - back] = yearly * (1 + growth) ** (-back)
-        # Months of the start year before the run began, at the first month's rate.
+        # Months of the start year before the run began, at the first month's rate. The
+        # flows stay as "the month before the start": providers price month 1 from them.
         self.volume_to_date = self.months_before_start * yearly / 12.0
-        self.online_sales[:] = self.online_purchases[:] = 0.0
-        self.online_retail[:] = self.parcels[:] = 0.0
 
     # ---------------------------------------------------------------- the monthly rules
     @property
@@ -270,16 +270,23 @@ class FirmPopulation:
         """Column of ``annual_volume`` holding the last completed calendar year."""
         return self._current_year_index - 1
 
-    def step(self, step: int, month: Month, market: MarketConditions, streams: RandomStreams
-             ) -> None:
-        """Advance every firm by one month: demography, decisions, deepening, flows."""
+    def begin_month(self, step: int, month: Month) -> None:
+        """Entries and exits scheduled for this month, before anyone looks at the firms."""
         self._current_year_index = month.year - self.first_year
-        year_end = month.month == 12
         if month.month == 1:
             self.revenue_year_ago = self.revenue.copy()
+        self.alive = (self.birth_step <= step) & (step < self.exit_step) & ~self.dormant
+
+    def step(self, step: int, month: Month, market: MarketConditions, streams: RandomStreams
+             ) -> None:
+        """Advance every firm by one month: arrivals, decisions, deepening, flows.
+
+        ``begin_month`` must have been called for this month (the model does so before the
+        instruments set their incentives).
+        """
+        year_end = month.month == 12
         n = self.size
         params = self.params
-        self.alive = (self.birth_step <= step) & (step < self.exit_step) & ~self.dormant
         self._relocate(step, market, streams.relocation.random(n) if self.n_native < n else None)
         self._grow_revenue(streams.revenue.standard_normal(n, dtype=np.float32))
 
@@ -501,9 +508,9 @@ def _demography(count: int, entry_rate: float, exit_rate: float, n_steps: int,
                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Birth and exit steps of the initial firms and of every firm entering during the run.
 
-    Exits are geometric with the monthly exit probability; entrants each month are Poisson
-    with mean ``entry_rate/12`` times the living firms. Generated before the run so that entry
-    and exit never depend on policy.
+    Exits are geometric with the monthly exit probability ``1 − e^(−exit_rate/12)``; entrants
+    each month are Poisson with mean ``(1 − e^(−entry_rate/12))`` times the living firms.
+    Generated before the run so that entry and exit never depend on policy.
     """
     p_exit = float(rules.monthly_probability(exit_rate))
     births = [np.zeros(count, dtype=np.int64)]

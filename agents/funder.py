@@ -37,8 +37,9 @@ class GovernmentFunder(mesa.Agent):
     instrument's order while its limits hold:
 
     * **non-stacking** (if the scenario has the rule, e.g. Guangzhou 九.2): an enterprise gets
-      at most one award of the plan per year, the largest — a larger later award pays only the
-      difference, a smaller one is refused; within a month the largest proposal wins;
+      at most the largest of the plan's awards in a year — an award no larger than what it has
+      already received this year is refused, a larger one pays only the difference (awards
+      are considered in portfolio order, month by month);
     * **slots** per year and in total, per instrument;
     * **budget**: awards are committed against the year's budget (standing funds in force, plus
       last year's unspent money with ``carry_over``) and against the instrument's earmark
@@ -155,11 +156,9 @@ class GovernmentFunder(mesa.Agent):
         """Collect this month's proposals and accept those the rules allow."""
         proposals = [(name, inst, prop) for name, inst in self.active()
                      if (prop := inst.propose(self.model, name)) is not None and len(prop)]
-        keep = self._largest_wins(proposals)
         applications: dict[str, tuple[int, int]] = {}
-        for (name, inst, prop), kept in zip(proposals, keep, strict=True):
-            accepted = self._decide(name, inst, prop, kept)
-            applications[name] = (len(prop), accepted)
+        for name, inst, prop in proposals:
+            applications[name] = (len(prop), self._decide(name, inst, prop))
         self._applications.append(applications)
 
     # ------------------------------------------------------------------ rules
@@ -171,33 +170,11 @@ class GovernmentFunder(mesa.Agent):
         return (self.non_stacking and proposal.paid_from == "fund"
                 and proposal.recipient_kind in STACKING_KINDS)
 
-    def _largest_wins(self, proposals: list[tuple[str, Instrument, Proposal]]) -> list[np.ndarray]:
-        """Within a month, an enterprise proposed for several awards keeps only the largest."""
-        keep = [np.ones(len(prop), dtype=bool) for _, _, prop in proposals]
-        if not self.non_stacking:
-            return keep
-        best: dict[tuple[str, int], tuple[float, int, int]] = {}
-        for p, (_, _, prop) in enumerate(proposals):
-            if not self._stacks(prop):
-                continue
-            for row, (who, amount) in enumerate(zip(prop.recipients.tolist(),
-                                                    prop.amounts.tolist(), strict=True)):
-                key = (prop.recipient_kind, who)
-                if key not in best or amount > best[key][0]:
-                    if key in best:
-                        _, old_p, old_row = best[key]
-                        keep[old_p][old_row] = False
-                    best[key] = (amount, p, row)
-                else:
-                    keep[p][row] = False
-        return keep
-
-    def _decide(self, name: str, inst: Instrument, prop: Proposal, kept: np.ndarray) -> int:
+    def _decide(self, name: str, inst: Instrument, prop: Proposal) -> int:
         """Apply non-stacking, slots and budget to one proposal; commit what passes."""
         model = self.model
         year = model.month.year
-        ids, amounts = prop.recipients[kept], prop.amounts[kept]
-        self.refused[(name, "stacking")] += int((~kept).sum())
+        ids, amounts = prop.recipients, prop.amounts
         if self._stacks(prop):
             prior = np.array([self._stacked.get((prop.recipient_kind, i), 0.0)
                               for i in ids.tolist()])

@@ -25,8 +25,8 @@ class LogisticsProvider(mesa.Agent):
     zero load) and rises once utilisation passes a threshold (congestion), which also slows
     delivery. Areas the network does not cover pay a surcharge and wait extra days. When
     utilisation stays above ``invest_threshold`` for ``invest_after_months`` months the provider
-    adds ``invest_step`` of capacity. Public infrastructure projects (``upgrade``) add capacity,
-    cut costs, extend coverage and shorten delivery.
+    multiplies its capacity by ``1 + invest_step``. Public infrastructure projects (``upgrade``)
+    add capacity, cut costs, extend coverage and shorten delivery.
     """
 
     def __init__(self, model: EcommerceModel, name: str, spec: LogisticsSpec, index: int) -> None:

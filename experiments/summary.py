@@ -16,7 +16,8 @@ import pandas as pd
 
 #: Outcomes per calendar year, with how each is formed from the monthly series.
 YEARLY_OUTCOMES = {
-    "transaction_volume": "sum of monthly e-commerce volume (sales + purchases), yuan",
+    "transaction_volume": "e-commerce volume over the year: firms' online sales and purchases "
+                          "plus outside volume of platforms settled in the city, yuan",
     "online_retail": "sum of monthly online retail sales, yuan",
     "online_retail_share": "online retail ÷ retail sales of consumer goods over the year",
     "adoption_rate": "share of living firms online at the year's end",
@@ -25,7 +26,8 @@ YEARLY_OUTCOMES = {
     "additional_adopters": "adopters with the policy minus without, at the year's end",
     "additional_volume": "yearly volume with the policy minus without, yuan",
     "cost_per_additional_adopter": "cumulative fiscal cost ÷ additional adopters, year end, yuan",
-    "deadweight_share": "cumulative deadweight spending ÷ cumulative fiscal cost, year end",
+    "deadweight_share": "cumulative deadweight spending ÷ cumulative spending that has a "
+                        "firm-level counterfactual test, year end",
 }
 
 
@@ -50,8 +52,9 @@ def yearly_outcomes(timeseries: pd.DataFrame) -> pd.DataFrame:
         out["additional_volume"] = (flows["transaction_volume"]
                                     - grouped["transaction_volume_cf"].sum())
         out["cost_per_additional_adopter"] = last["cost_per_additional_adopter"]
-        cost = last["fiscal_cost_cumulative"]
-        out["deadweight_share"] = last["deadweight_spending_cumulative"] / cost.where(cost > 0)
+        tested = last["tested_spending_cumulative"]
+        out["deadweight_share"] = (last["deadweight_spending_cumulative"]
+                                   / tested.where(tested > 0))
     return out.reset_index()
 
 

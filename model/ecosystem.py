@@ -4,11 +4,13 @@
 platforms and logistics providers (Mesa agents) and the government funder (a Mesa agent holding
 the policy portfolio). One month runs in fixed stages:
 
-1. the funder opens the budget year and pays what falls due;
+1. firms scheduled to enter or exit this month do so; the funder opens the budget year and
+   pays what falls due;
 2. instruments in force set incentives (anticipation, attraction, rebates);
 3. platforms update their buyers and may settle in the city;
 4. logistics providers set cost and delivery time from last month's load, and invest;
-5. firms enter/exit, grow, decide to go online, give up, switch platform, deepen, sell;
+5. relocation candidates may move in; firms grow, decide to go online, give up, switch
+   platform, deepen, sell, and may list on an exchange;
 6. platforms and providers book the month's sales and parcels;
 7. the funder turns instruments' proposals into awards;
 8. indicators are computed and the DataCollector records them.
@@ -101,6 +103,8 @@ class EcommerceModel(mesa.Model):
         self.settlement_draws = np.zeros(len(self.platforms))
         self.firms.seed_history(self.market_conditions())
         self._book_month()
+        for platform in self.platforms:  # the month before the start is not part of a year
+            platform.volume_this_year = 0.0
         self.indicators: dict[str, float] = {}
         self.datacollector = make_datacollector(self)
 
@@ -193,6 +197,7 @@ class EcommerceModel(mesa.Model):
             platform.commission_rebate = 0.0
         self.settlement_draws = self.streams.settlement.random(len(self.platforms))
 
+        self.firms.begin_month(self.step_index, self.month)
         self._each(GovernmentFunder, "start_month")
         self.funder.prepare()
         self._each(Platform, "step")

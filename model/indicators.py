@@ -46,7 +46,7 @@ def indicator_names(model: EcommerceModel) -> list[str]:
               "listed_firms", "demonstration_firms", "park_firms", "trained_firms",
               "fund_budget", "fund_committed", "fund_spent", "fund_spent_cumulative",
               "tax_expenditure", "fiscal_cost_cumulative"]
-    names += [f"fund_spent_cumulative_{name}" for name in model.funder.portfolio]
+    names += [f"paid_cumulative_{name}" for name in model.funder.portfolio]
     return names
 
 
@@ -115,8 +115,8 @@ def compute_indicators(model: EcommerceModel) -> dict[str, float]:
     out["fund_spent_cumulative"] = spent
     out["fiscal_cost_cumulative"] = ledger.total()
     out["tax_expenditure"] = (ledger.total() - previous_fiscal) - out["fund_spent"]
-    for name in funder.portfolio:
-        out[f"fund_spent_cumulative_{name}"] = ledger.paid_by_instrument.get(name, 0.0)
+    for name in funder.portfolio:  # fund payments or tax relief, whichever it pays from
+        out[f"paid_cumulative_{name}"] = ledger.paid_by_instrument.get(name, 0.0)
     return out
 
 

@@ -69,8 +69,14 @@ def run_scenario(scenario: Scenario, seed: int, *, replication: int = 0,
     payments.insert(1, "date", [str(model.month_at(int(s))) for s in payments["step"]])
     if record is not None:
         payments["deadweight"] = label_deadweight(model, payments, record)
+        # Spending with a firm-level test (grants, prizes, relief, attraction) can be judged;
+        # the rest (training, parks, logistics, awards to platforms) cannot.
+        tested = payments["deadweight"].notna().to_numpy()
+        deadweight = payments["deadweight"].fillna(False).to_numpy(dtype=bool)
+        timeseries["tested_spending_cumulative"] = _cumulative_by_step(
+            payments[tested], len(timeseries))
         timeseries["deadweight_spending_cumulative"] = _cumulative_by_step(
-            payments[payments["deadweight"].fillna(False).astype(bool)], len(timeseries))
+            payments[deadweight], len(timeseries))
     for frame in (timeseries,):
         frame.insert(0, "replication", replication)
     return RunResult(

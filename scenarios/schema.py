@@ -148,7 +148,11 @@ class PeerWeights(Strict):
 
 
 class PlatformChoice(Strict):
-    """Weights of a seller's platform choice (logit over platforms)."""
+    """Weights of a seller's platform choice.
+
+    A random-utility choice: each firm has a persistent taste for each platform (Gumbel, scaled
+    by ``taste_scale``), so a firm that re-chooses moves only when platform terms change.
+    """
 
     buyers_weight: float = Field(default=0.0, **NONNEG)
     commission_weight: float = Field(default=0.0, **NONNEG)
@@ -251,7 +255,7 @@ class LogisticsSpec(Strict):
     uncovered_extra_days: float = Field(default=0.0, **NONNEG)
     invest_threshold: float = Field(default=1.0, **SHARE)
     invest_after_months: int = Field(default=1, ge=1)
-    invest_step: float = Field(default=0.0, **NONNEG)
+    invest_step: float = Field(default=0.0, **NONNEG)  # capacity grows by this share
 
     @model_validator(mode="after")
     def _scale_needs_reference(self) -> LogisticsSpec:

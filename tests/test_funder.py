@@ -79,7 +79,7 @@ def test_payment_lag_delays_the_ledger_entry():
     assert funder.outstanding == 0.0
 
 
-def test_non_stacking_largest_wins_within_a_month_and_tops_up_later():
+def test_non_stacking_pays_at_most_the_largest_award_a_year():
     instruments = {
         "small": Scripted(script={0: [(7, 10.0), (8, 10.0)], 3: [(7, 5.0)]}),
         "large": Scripted(script={0: [(7, 20.0)], 5: [(7, 50.0)], 14: [(7, 5.0)]}),
@@ -87,11 +87,21 @@ def test_non_stacking_largest_wins_within_a_month_and_tops_up_later():
     model, funder = funder_with(instruments, budget=1e6, non_stacking=True)
     paid = run_months(model, funder, 15)
     by_firm7 = paid[paid["recipient"] == 7][["step", "instrument", "amount"]].values.tolist()
-    # Month 0: 20 beats 10. Month 3: 5 < 20 is refused. Month 5: 50 pays the 30 difference.
-    # Next year (step 14) the firm may receive again.
-    assert by_firm7 == [[0, "large", 20.0], [5, "large", 30.0], [14, "large", 5.0]]
+    # Month 0: 10, then the larger 20 pays only the difference. Month 3: 5 is refused.
+    # Month 5: 50 pays the 30 above the 20 already received. Next year starts afresh.
+    assert by_firm7 == [[0, "small", 10.0], [0, "large", 10.0], [5, "large", 30.0],
+                        [14, "large", 5.0]]
+    assert paid[(paid["recipient"] == 7) & (paid["step"] < 12)]["amount"].sum() == 50.0
     assert paid[paid["recipient"] == 8]["amount"].tolist() == [10.0]
-    assert funder.refused[("small", "stacking")] == 2
+    assert funder.refused[("small", "stacking")] == 1
+
+
+def test_a_larger_award_refused_for_budget_leaves_the_smaller_one():
+    instruments = {"small": Scripted(script={0: [(7, 10.0)]}),
+                   "large": Scripted(script={0: [(7, 500.0)]})}
+    model, funder = funder_with(instruments, budget=100.0, non_stacking=True)
+    paid = run_months(model, funder, 1)
+    assert paid[["instrument", "amount"]].values.tolist() == [["small", 10.0]]
 
 
 def test_without_the_rule_awards_stack():

@@ -299,6 +299,10 @@ def test_hq_attraction_moves_candidates_in_within_its_slots():
     moved = np.flatnonzero(firms.relocation_step != NEVER)
     assert len(moved) >= 3
     assert firms.alive[moved].all() and firms.adopted[moved].all() and not firms.local[moved].any()
+    candidates = firms.relocation_group >= 0
+    assert (firms.size_class[candidates] == SIZE_CLASSES.index("large")).all()
+    assert (firms.skill[candidates] == 0.5).all()  # the large-firm skill of the scenario
+    assert not firms.in_park[candidates].any()
     assert len(ledger(model, "hq")) == 3
     baseline = run_model(spec, policy=False)
     assert (baseline.firms.relocation_step == NEVER).all()  # no spontaneous moves

@@ -119,3 +119,11 @@ def test_platforms_and_providers_book_the_months_flows():
     assert booked == pytest.approx(firms.online_sales[online].sum())
     assert sum(p.city_sellers for p in m.platforms) == online.sum()
     assert m.providers[0].parcels == pytest.approx(firms.parcels.sum())
+
+
+def test_the_first_month_is_priced_from_the_initial_load():
+    m = model()
+    assert m.providers[0].parcels > 0  # the month before the start, booked at set-up
+    assert all(p.volume_this_year == 0 for p in m.platforms)
+    m.step()
+    assert m.providers[0].utilisation > 0

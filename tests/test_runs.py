@@ -118,7 +118,8 @@ def test_timeseries_has_the_documented_columns(demo):
                 "adoption_rate_micro", "adoption_rate_trade", "adoption_rate_above_scale",
                 "adoption_rate_sme", "online_purchases", "mean_delivery_cost",
                 "firms_above_1e9", "firms_above_1e10", "platforms_above_1e11",
-                "fund_spent_cumulative", "fund_spent_cumulative_adoption_grant",
+                "fund_spent_cumulative", "paid_cumulative_adoption_grant",
+                "tested_spending_cumulative",
                 "additional_adopters", "deadweight_spending_cumulative",
                 "cost_per_additional_adopter"}
     assert required <= set(ts.columns)

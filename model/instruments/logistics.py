@@ -22,8 +22,9 @@ class LogisticsInvestment(Instrument):
     villages raises ``rural_coverage_gain``; faster service cuts ``days_reduction`` days; a cold
     chain lets perishables be sold online, raising sector ceilings (``sector_ceiling_gain``).
     ``projects_per_year`` projects of ``amount`` yuan each are spread over the year and go to the
-    named ``provider`` (default: the busiest provider at the time). Couture et al. (2021) found
-    the gains of China's rural e-commerce programme came mostly through lower logistics costs.
+    named ``provider`` (default: the provider carrying the most parcels at the time). Couture
+    et al. (2021) found the gains of China's rural e-commerce programme came mostly through
+    lower logistics costs.
     """
 
     kind: Literal["logistics_investment"]
@@ -47,7 +48,7 @@ class LogisticsInvestment(Instrument):
         if self.provider is not None:
             target = next(i for i, p in enumerate(model.providers) if p.name == self.provider)
         else:
-            target = int(np.argmax([p.utilisation for p in model.providers]))
+            target = int(np.argmax([p.parcels for p in model.providers]))
         return Proposal("provider", np.full(projects, target), np.full(projects, self.amount))
 
     def on_award(self, model: EcommerceModel, name: str, recipients: np.ndarray,

@@ -72,7 +72,7 @@ class PerformanceReward(FirmInstrument):
         if self.effort_growth == 0 or self.awareness == 0:
             return
         year_end = Month(model.month.year, 12)
-        if not self.is_active(year_end, model.plan_start, model.plan_end):
+        if not self.is_active(year_end, model.plan_start, model.policy_end):
             return
         slots_left = model.funder.slots_left(name, self, model.month.year)
         if slots_left == 0:
@@ -83,10 +83,11 @@ class PerformanceReward(FirmInstrument):
             return
         last = firms.annual_volume[:, last_year]
         months_left = 13 - model.month.month  # this month included
-        monthly = firms.online_sales + firms.online_purchases
+        # Effort grows online sales (not purchases); flows are last month's.
+        sales, monthly = firms.online_sales, firms.online_sales + firms.online_purchases
         growth_path = np.exp(self.effort_growth * np.arange(1, months_left + 1) / 12.0).sum()
         without = firms.volume_to_date + months_left * monthly
-        with_effort = firms.volume_to_date + growth_path * monthly
+        with_effort = without + (growth_path - months_left) * sales
         target = (1.0 + self.growth_threshold) * last
         earlier_years_ok = meets_growth_streak(firms.annual_volume, last_year, self.years - 1,
                                                self.growth_threshold, self.min_base_volume)
@@ -94,7 +95,7 @@ class PerformanceReward(FirmInstrument):
                      & not_yet_received(firms, model, name))
         on_track = could_win & (with_effort >= target)
         chance = 1.0 if slots_left is None else min(1.0, slots_left / max(1, on_track.sum()))
-        effort_cost = self.effort_cost * (growth_path * monthly)
+        effort_cost = self.effort_cost * growth_path * sales
         push = (on_track & (without < target) & (firms.awareness < self.awareness)
                 & (self.amount * chance > effort_cost))
         firms.push_rate = np.where(push, np.maximum(firms.push_rate, self.effort_growth),
