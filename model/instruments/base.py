@@ -164,10 +164,13 @@ class Instrument(Strict):
         """Whether this instrument spends the standing fund's money (most do)."""
         return True
 
+    def window(self, plan_start: Month, plan_end: Month) -> tuple[Month, Month]:
+        """First and last month in force: the instrument's own window within the plan's."""
+        return max(self.start or plan_start, plan_start), min(self.end or plan_end, plan_end)
+
     def is_active(self, month: Month, plan_start: Month, plan_end: Month) -> bool:
-        """True while the instrument is in force: inside its own window and the plan's."""
-        start = max(self.start or plan_start, plan_start)
-        end = min(self.end or plan_end, plan_end)
+        """True while the instrument is in force."""
+        start, end = self.window(plan_start, plan_end)
         return start <= month <= end
 
     def budget(self, year: int, plan_start: Month, plan_end: Month) -> float:

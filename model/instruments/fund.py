@@ -29,6 +29,5 @@ class StandingFund(Instrument):
 
     def budget(self, year: int, plan_start: Month, plan_end: Month) -> float:
         """``budget_per_year`` for every year the fund overlaps, else nothing."""
-        start = max(self.start or plan_start, plan_start)
-        end = min(self.end or plan_end, plan_end)
+        start, end = self.window(plan_start, plan_end)
         return self.budget_per_year if start.year <= year <= end.year else 0.0
