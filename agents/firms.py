@@ -29,7 +29,12 @@ SizeClass = Literal["micro", "small", "medium", "large"]
 Sector = Literal["manufacturing", "trade", "agriculture", "services", "bulk_commodities"]
 SIZE_CLASSES: tuple[SizeClass, ...] = ("micro", "small", "medium", "large")
 SECTORS: tuple[Sector, ...] = (
-    "manufacturing", "trade", "agriculture", "services", "bulk_commodities")
+    "manufacturing",
+    "trade",
+    "agriculture",
+    "services",
+    "bulk_commodities",
+)
 
 NEVER = np.iinfo(np.int32).max  # step of an event that does not happen
 NO_PLATFORM = -1  # selling online through the firm's own channel
@@ -87,8 +92,14 @@ class MarketConditions:
 class FirmPopulation:
     """State of every firm of the city (rows) and the monthly rules that change it."""
 
-    def __init__(self, spec: Scenario, sectors: SectorTable, streams: RandomStreams,
-                 n_steps: int, n_platforms: int) -> None:
+    def __init__(
+        self,
+        spec: Scenario,
+        sectors: SectorTable,
+        streams: RandomStreams,
+        n_steps: int,
+        n_platforms: int,
+    ) -> None:
         """Draw the city's firms, their future entrants and relocation candidates.
 
         Everything here depends only on the scenario and the population stream, never on
@@ -106,8 +117,9 @@ class FirmPopulation:
         self.months_before_start = spec.scenario.start.month - 1
         self._current_year_index = self.start_year_index
 
-        birth, exit_step = _demography(firms.count, firms.entry_rate, firms.exit_rate, n_steps,
-                                       streams.demography)
+        birth, exit_step = _demography(
+            firms.count, firms.entry_rate, firms.exit_rate, n_steps, streams.demography
+        )
         n_native = birth.size
         candidates = spec.relocation_candidates()
         n = n_native + sum(c.candidates for c in candidates)
@@ -154,7 +166,9 @@ class FirmPopulation:
         prior_growth = firms.history.growth + firms.history.dispersion * rng.standard_normal(n)
         initially_online = np.zeros(n, dtype=bool)
         shares = np.array([firms.initial_adoption.get(s, 0.0) for s in SIZE_CLASSES])
-        initially_online[:firms.count] = rng.random(firms.count) < shares[size_codes[:firms.count]]
+        initially_online[: firms.count] = (
+            rng.random(firms.count) < shares[size_codes[: firms.count]]
+        )
 
         self.birth_step = np.concatenate([birth, np.full(n - n_native, NEVER)]).astype(np.int32)
         self.exit_step = np.concatenate([exit_step, np.full(n - n_native, NEVER)]).astype(np.int32)
@@ -166,9 +180,11 @@ class FirmPopulation:
         self.abandon_count = np.zeros(n, dtype=np.int16)
         depth = firms.initial_depth
         self.online_share = np.where(
-            initially_online, depth * sectors.sales_ceiling[self.sector], 0.0)
+            initially_online, depth * sectors.sales_ceiling[self.sector], 0.0
+        )
         self.purchase_share = np.where(
-            initially_online, depth * sectors.purchase_ceiling[self.sector], 0.0)
+            initially_online, depth * sectors.purchase_ceiling[self.sector], 0.0
+        )
         self.platform = np.full(n, NO_PLATFORM, dtype=np.int16)
         self.push = np.ones(n)
         self.push_rate = np.zeros(n)
@@ -217,8 +233,11 @@ class FirmPopulation:
         """One-off cost of going online: by size class, lower for skilled firms and in parks."""
         params = self.params
         base = np.array([params.setup_cost.get(s, 0.0) for s in SIZE_CLASSES])[self.size_class]
-        return (base * (1.0 - params.skill_cost_discount * self.skill)
-                * (1.0 - params.park.setup_discount * self.in_park))
+        return (
+            base
+            * (1.0 - params.skill_cost_discount * self.skill)
+            * (1.0 - params.park.setup_discount * self.in_park)
+        )
 
     def score(self, name: str) -> np.ndarray:
         """Ranking score used by competitive instruments."""
@@ -232,16 +251,40 @@ class FirmPopulation:
 
     def record(self, i: int) -> dict[str, object]:
         """Everything known about firm ``i``, as plain Python values."""
-        fields = ["size_class", "sector", "revenue", "skill", "rural", "in_park", "local",
-                  "alive", "adopted", "adoption_step", "first_adoption_step", "online_share",
-                  "purchase_share", "platform", "demonstration", "listed", "trained",
-                  "subsidy_total", "subsidy_count", "birth_step", "exit_step"]
+        fields = [
+            "size_class",
+            "sector",
+            "revenue",
+            "skill",
+            "rural",
+            "in_park",
+            "local",
+            "alive",
+            "adopted",
+            "adoption_step",
+            "first_adoption_step",
+            "online_share",
+            "purchase_share",
+            "platform",
+            "demonstration",
+            "listed",
+            "trained",
+            "subsidy_total",
+            "subsidy_count",
+            "birth_step",
+            "exit_step",
+        ]
         out = {f: getattr(self, f)[i].item() for f in fields}
         out["size_class"] = SIZE_CLASSES[out["size_class"]]
         out["sector"] = SECTORS[out["sector"]]
         out["above_scale"] = bool(self.above_scale()[i])
-        out["annual_volume"] = dict(zip(range(self.first_year, self.first_year + self.n_years),
-                                        self.annual_volume[i].tolist(), strict=True))
+        out["annual_volume"] = dict(
+            zip(
+                range(self.first_year, self.first_year + self.n_years),
+                self.annual_volume[i].tolist(),
+                strict=True,
+            )
+        )
         return out
 
     # ---------------------------------------------------------------- initial state
@@ -277,8 +320,9 @@ class FirmPopulation:
             self.revenue_year_ago = self.revenue.copy()
         self.alive = (self.birth_step <= step) & (step < self.exit_step) & ~self.dormant
 
-    def step(self, step: int, month: Month, market: MarketConditions, streams: RandomStreams
-             ) -> None:
+    def step(
+        self, step: int, month: Month, market: MarketConditions, streams: RandomStreams
+    ) -> None:
         """Advance every firm by one month: arrivals, decisions, deepening, flows.
 
         ``begin_month`` must have been called for this month (the model does so before the
@@ -291,29 +335,48 @@ class FirmPopulation:
         self._grow_revenue(streams.revenue.standard_normal(n, dtype=np.float32))
 
         peers = rules.peer_share(
-            self.adopted, self.alive, self.sector.astype(np.intp), self.in_park, len(SECTORS),
-            params.peer_weights.market, params.peer_weights.sector, params.peer_weights.cluster)
+            self.adopted,
+            self.alive,
+            self.sector.astype(np.intp),
+            self.in_park,
+            len(SECTORS),
+            params.peer_weights.market,
+            params.peer_weights.sector,
+            params.peer_weights.cluster,
+        )
         # With β = 0 neither adopting nor giving up depends on the benefit (the Bass limit).
         if params.benefit_sensitivity > 0:
             self.net_benefit = self._net_benefit(market)
         imitation = params.imitation * np.where(self.in_park, params.park.peer_multiplier, 1.0)
-        hazard = rules.adoption_hazard(params.innovation, imitation, self.propensity, peers,
-                                       self.net_benefit, params.benefit_sensitivity)
+        hazard = rules.adoption_hazard(
+            params.innovation,
+            imitation,
+            self.propensity,
+            peers,
+            self.net_benefit,
+            params.benefit_sensitivity,
+        )
         adopters_before = self.adopted & self.alive
-        new = ~self.adopted & self.alive & (
-            streams.adoption.random(n, dtype=np.float32) < rules.monthly_probability(hazard))
+        new = (
+            ~self.adopted
+            & self.alive
+            & (streams.adoption.random(n, dtype=np.float32) < rules.monthly_probability(hazard))
+        )
 
         if params.abandonment_rate > 0:
-            give_up = rules.abandonment_hazard(params.abandonment_rate, self.net_benefit,
-                                               params.benefit_sensitivity)
-            quit_ = adopters_before & (streams.abandonment.random(n, dtype=np.float32)
-                                       < rules.monthly_probability(give_up))
+            give_up = rules.abandonment_hazard(
+                params.abandonment_rate, self.net_benefit, params.benefit_sensitivity
+            )
+            quit_ = adopters_before & (
+                streams.abandonment.random(n, dtype=np.float32) < rules.monthly_probability(give_up)
+            )
             self._go_offline(quit_)
             adopters_before &= ~quit_
         if params.switch_rate > 0 and market.n_platforms > 1:
             draws = streams.switching.random(n, dtype=np.float32)
-            switch = np.flatnonzero(adopters_before & (draws < rules.monthly_probability(
-                params.switch_rate)))
+            switch = np.flatnonzero(
+                adopters_before & (draws < rules.monthly_probability(params.switch_rate))
+            )
             self.platform[switch] = self.choose_platform(switch, market)
 
         new_ids = np.flatnonzero(new)
@@ -371,8 +434,9 @@ class FirmPopulation:
         if market.n_platforms == 0:
             return np.zeros(platform.shape)
         safe = np.maximum(platform, 0)
-        rebate = np.where(market.platform_local[safe] & self.local, market.platform_rebate[safe],
-                          0.0)
+        rebate = np.where(
+            market.platform_local[safe] & self.local, market.platform_rebate[safe], 0.0
+        )
         rate = market.platform_commission[safe] * (1.0 - rebate)
         return np.where(platform >= 0, rate, 0.0)
 
@@ -390,11 +454,14 @@ class FirmPopulation:
         for is_local in (0, 1):
             utility = rules.choice_utility(
                 buyers=market.platform_buyers,
-                commission=market.platform_commission * (
-                    1.0 - market.platform_rebate * (market.platform_local & bool(is_local))),
-                platform_local=market.platform_local, firm_local=np.array([bool(is_local)]),
-                buyers_weight=choice.buyers_weight, commission_weight=choice.commission_weight,
-                local_preference=choice.local_preference)[0]
+                commission=market.platform_commission
+                * (1.0 - market.platform_rebate * (market.platform_local & bool(is_local))),
+                platform_local=market.platform_local,
+                firm_local=np.array([bool(is_local)]),
+                buyers_weight=choice.buyers_weight,
+                commission_weight=choice.commission_weight,
+                local_preference=choice.local_preference,
+            )[0]
             allowed = market.platform_serves.T  # (S, K)
             scored = np.where(allowed, utility[None, :], -np.inf)
             pick = np.argmax(scored, axis=1)
@@ -409,10 +476,12 @@ class FirmPopulation:
         local = self.local[ids]
         rebate = market.platform_rebate[None, :] * (local[:, None] & market.platform_local[None, :])
         commission = market.platform_commission[None, :] * (1.0 - rebate)
-        utility = (choice.buyers_weight * np.log1p(market.platform_buyers / rules.BUYERS_UNIT)
-                   - choice.commission_weight * commission
-                   + choice.local_preference * (local[:, None] & market.platform_local[None, :])
-                   + choice.taste_scale * self.taste[ids])
+        utility = (
+            choice.buyers_weight * np.log1p(market.platform_buyers / rules.BUYERS_UNIT)
+            - choice.commission_weight * commission
+            + choice.local_preference * (local[:, None] & market.platform_local[None, :])
+            + choice.taste_scale * self.taste[ids]
+        )
         allowed = market.platform_serves[:, self.sector[ids]].T
         utility = np.where(allowed, utility, -np.inf)
         pick = np.argmax(utility, axis=1).astype(np.int16)
@@ -426,23 +495,31 @@ class FirmPopulation:
         self.uplift = self._platform_uplift(market, platform)
         rural = self.rural.astype(np.intp)
         park = self.in_park
-        parcel_cost = (market.parcel_cost[rural] * (1.0 - params.park.delivery_discount * park)
-                       + params.delivery_time_cost * market.delivery_days[rural])
+        parcel_cost = (
+            market.parcel_cost[rural] * (1.0 - params.park.delivery_discount * park)
+            + params.delivery_time_cost * market.delivery_days[rural]
+        )
         # For adopters the set-up cost is sunk and subsidies for adopting are past.
         setup = np.where(self.adopted, 0.0, self.setup_cost())
         one_off = np.where(self.adopted, 0.0, market.expected_one_off)
         return rules.net_benefit(
-            revenue=self.revenue, sales_ceiling=sectors.sales_ceiling[sector],
-            uplift=self.uplift, margin=sectors.margin[sector],
+            revenue=self.revenue,
+            sales_ceiling=sectors.sales_ceiling[sector],
+            uplift=self.uplift,
+            margin=sectors.margin[sector],
             channel_saving=params.channel_saving,
             commission=self._effective_commission(market, platform),
             retail_fraction=sectors.retail_fraction[sector],
-            parcel_value=sectors.parcel_value[sector], parcel_cost=parcel_cost,
+            parcel_value=sectors.parcel_value[sector],
+            parcel_cost=parcel_cost,
             purchase_share=sectors.purchase_share[sector],
             purchase_ceiling=sectors.purchase_ceiling[sector],
-            purchase_saving=params.purchase_saving, setup_cost=setup,
-            expected_support=one_off, payback_years=params.payback_years,
-            annual_relief=market.expected_annual)
+            purchase_saving=params.purchase_saving,
+            setup_cost=setup,
+            expected_support=one_off,
+            payback_years=params.payback_years,
+            annual_relief=market.expected_annual,
+        )
 
     def _deepen(self, market: MarketConditions) -> None:
         """Adopters move their online shares toward the sector ceilings; pushers grow faster."""
@@ -451,13 +528,16 @@ class FirmPopulation:
         if params.deepening_rate > 0:
             days = market.delivery_days[self.rural.astype(np.intp)]
             uplift = self._platform_uplift(market, self.platform)
-            speed = rules.deepening_speed(params.deepening_rate, self.skill, uplift, days,
-                                          params.delivery_delay_drag)
+            speed = rules.deepening_speed(
+                params.deepening_rate, self.skill, uplift, days, params.delivery_delay_drag
+            )
             speed = np.where(online, speed, 0.0)
-            self.online_share = rules.deepen(self.online_share,
-                                             sectors.sales_ceiling[self.sector], speed)
-            self.purchase_share = rules.deepen(self.purchase_share,
-                                               sectors.purchase_ceiling[self.sector], speed)
+            self.online_share = rules.deepen(
+                self.online_share, sectors.sales_ceiling[self.sector], speed
+            )
+            self.purchase_share = rules.deepen(
+                self.purchase_share, sectors.purchase_ceiling[self.sector], speed
+            )
         self.push = np.where(online, self.push * np.exp(self.push_rate * rules.MONTH), self.push)
 
     def _flows(self, market: MarketConditions) -> None:
@@ -466,12 +546,14 @@ class FirmPopulation:
         uplift = self._platform_uplift(market, self.platform)
         monthly_revenue = np.where(online, self.revenue * rules.MONTH, 0.0)
         self.online_sales = monthly_revenue * self.online_share * (1.0 + uplift) * self.push
-        self.online_purchases = (monthly_revenue * self.sectors.purchase_share[self.sector]
-                                 * self.purchase_share)
+        self.online_purchases = (
+            monthly_revenue * self.sectors.purchase_share[self.sector] * self.purchase_share
+        )
         self.online_retail = self.online_sales * self.sectors.retail_fraction[self.sector]
         value = self.sectors.parcel_value[self.sector]
-        self.parcels = np.divide(self.online_retail, value, out=np.zeros(self.size),
-                                 where=value > 0)
+        self.parcels = np.divide(
+            self.online_retail, value, out=np.zeros(self.size), where=value > 0
+        )
 
     def _list(self, step: int, market: MarketConditions, streams: RandomStreams) -> None:
         """Large online firms list on a stock exchange with a small yearly hazard."""
@@ -479,16 +561,21 @@ class FirmPopulation:
         if listing.rate == 0:
             return
         draws = streams.listing.random(self.size, dtype=np.float32)
-        candidates = self.alive & self.adopted & ~self.listed & (
-            self.annual_online_volume() >= listing.min_annual_volume)
+        candidates = (
+            self.alive
+            & self.adopted
+            & ~self.listed
+            & (self.annual_online_volume() >= listing.min_annual_volume)
+        )
         hazard = listing.rate * np.asarray(market.listing_multiplier)
         now = candidates & (draws < rules.monthly_probability(hazard))
         self.listed |= now
         self.listing_step[now] = step
 
 
-def _draw_codes(rng: np.random.Generator, shares: dict[str, float], names: tuple[str, ...],
-                n: int) -> np.ndarray:
+def _draw_codes(
+    rng: np.random.Generator, shares: dict[str, float], names: tuple[str, ...], n: int
+) -> np.ndarray:
     """Category codes drawn with the given shares (names missing from ``shares`` get none)."""
     p = np.array([shares.get(name, 0.0) for name in names])
     return rng.choice(len(names), size=n, p=p / p.sum())
@@ -504,8 +591,9 @@ def _draw_skill(rng: np.random.Generator, mean: np.ndarray, concentration: float
     return np.where(inner, draws, mean)
 
 
-def _demography(count: int, entry_rate: float, exit_rate: float, n_steps: int,
-                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _demography(
+    count: int, entry_rate: float, exit_rate: float, n_steps: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Birth and exit steps of the initial firms and of every firm entering during the run.
 
     Exits are geometric with the monthly exit probability ``1 − e^(−exit_rate/12)``; entrants

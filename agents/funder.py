@@ -50,8 +50,9 @@ class GovernmentFunder(mesa.Agent):
     payment is written to the ledger.
     """
 
-    def __init__(self, model: EcommerceModel, spec: FunderSpec,
-                 portfolio: dict[str, Instrument]) -> None:
+    def __init__(
+        self, model: EcommerceModel, spec: FunderSpec, portfolio: dict[str, Instrument]
+    ) -> None:
         super().__init__(model)
         self.name = spec.name
         self.non_stacking = spec.non_stacking
@@ -75,8 +76,11 @@ class GovernmentFunder(mesa.Agent):
     def active(self) -> list[tuple[str, Instrument]]:
         """Instruments in force this month, in portfolio order."""
         model = self.model
-        return [(name, inst) for name, inst in self.portfolio.items()
-                if inst.is_active(model.month, model.plan_start, model.policy_end)]
+        return [
+            (name, inst)
+            for name, inst in self.portfolio.items()
+            if inst.is_active(model.month, model.plan_start, model.policy_end)
+        ]
 
     def instrument_bit(self, name: str) -> int:
         """Bit marking instrument ``name`` in a firm's subsidy history."""
@@ -130,7 +134,8 @@ class GovernmentFunder(mesa.Agent):
             unspent = max(0.0, self.remaining_budget()) if self.carry_over else 0.0
             self.budget_this_year = unspent + sum(
                 inst.budget(year, model.plan_start, model.policy_end)
-                for inst in self.portfolio.values())
+                for inst in self.portfolio.values()
+            )
             self.committed_this_year = 0.0
             self.committed_by_instrument = Counter()
             self._stacked = {}
@@ -154,8 +159,11 @@ class GovernmentFunder(mesa.Agent):
 
     def step(self) -> None:
         """Collect this month's proposals and accept those the rules allow."""
-        proposals = [(name, inst, prop) for name, inst in self.active()
-                     if (prop := inst.propose(self.model, name)) is not None and len(prop)]
+        proposals = [
+            (name, inst, prop)
+            for name, inst in self.active()
+            if (prop := inst.propose(self.model, name)) is not None and len(prop)
+        ]
         applications: dict[str, tuple[int, int]] = {}
         for name, inst, prop in proposals:
             applications[name] = (len(prop), self._decide(name, inst, prop))
@@ -167,8 +175,11 @@ class GovernmentFunder(mesa.Agent):
 
         (Guangzhou's rule limits 资金扶持, support paid from the fund; tax relief is not.)
         """
-        return (self.non_stacking and proposal.paid_from == "fund"
-                and proposal.recipient_kind in STACKING_KINDS)
+        return (
+            self.non_stacking
+            and proposal.paid_from == "fund"
+            and proposal.recipient_kind in STACKING_KINDS
+        )
 
     def _decide(self, name: str, inst: Instrument, prop: Proposal) -> int:
         """Apply non-stacking, slots and budget to one proposal; commit what passes."""
@@ -176,8 +187,9 @@ class GovernmentFunder(mesa.Agent):
         year = model.month.year
         ids, amounts = prop.recipients, prop.amounts
         if self._stacks(prop):
-            prior = np.array([self._stacked.get((prop.recipient_kind, i), 0.0)
-                              for i in ids.tolist()])
+            prior = np.array(
+                [self._stacked.get((prop.recipient_kind, i), 0.0) for i in ids.tolist()]
+            )
             top_up = amounts - prior
             larger = top_up > 0
             self.refused[(name, "stacking")] += int((~larger).sum())
@@ -206,8 +218,9 @@ class GovernmentFunder(mesa.Agent):
             firms.subsidy_count[ids] += 1
             np.add.at(firms.subsidy_total, ids, amounts)
         accepted = Proposal(prop.recipient_kind, ids, amounts, prop.paid_from)
-        self._pending.append(Commitment(model.step_index + inst.payment_lag, model.step_index,
-                                        name, accepted))
+        self._pending.append(
+            Commitment(model.step_index + inst.payment_lag, model.step_index, name, accepted)
+        )
         self._pay_due(model.step_index)
         inst.on_award(model, name, ids, amounts)
         return int(ids.size)
@@ -218,7 +231,12 @@ class GovernmentFunder(mesa.Agent):
             return
         self._pending = [c for c in self._pending if c.due_step > step]
         for c in due:
-            self.ledger.record(step=step, instrument=c.instrument,
-                               recipient_kind=c.proposal.recipient_kind,
-                               recipients=c.proposal.recipients, amounts=c.proposal.amounts,
-                               paid_from=c.proposal.paid_from, approved_step=c.approved_step)
+            self.ledger.record(
+                step=step,
+                instrument=c.instrument,
+                recipient_kind=c.proposal.recipient_kind,
+                recipients=c.proposal.recipients,
+                amounts=c.proposal.amounts,
+                paid_from=c.proposal.paid_from,
+                approved_step=c.approved_step,
+            )

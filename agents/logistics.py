@@ -72,10 +72,15 @@ class LogisticsProvider(mesa.Agent):
         coverage = self.rural_coverage if rural else self.urban_coverage
         return self.delivery_days + self.spec.uncovered_extra_days * (1.0 - coverage)
 
-
-    def upgrade(self, *, capacity_gain: float = 0.0, cost_reduction: float = 0.0,
-                urban_coverage_gain: float = 0.0, rural_coverage_gain: float = 0.0,
-                days_reduction: float = 0.0) -> None:
+    def upgrade(
+        self,
+        *,
+        capacity_gain: float = 0.0,
+        cost_reduction: float = 0.0,
+        urban_coverage_gain: float = 0.0,
+        rural_coverage_gain: float = 0.0,
+        days_reduction: float = 0.0,
+    ) -> None:
         """Apply one co-funded infrastructure project."""
         self.capacity += capacity_gain
         self.base_cost *= 1.0 - cost_reduction

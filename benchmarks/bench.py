@@ -36,21 +36,29 @@ def main() -> None:
     args = parser.parse_args()
     end_year = 2015 + (args.months - 1) // 12
     end_month = (args.months - 1) % 12 + 1
-    print(f"ecomsim {__version__}, Python {platform.python_version()}, {platform.machine()}, "
-          f"scenario {args.scenario!r}, {args.months} months, every instrument on, one core")
-    header = (f"{'firms':>10} {'rows':>10} {'build s':>8} {'run s':>8} {'firm-months/s':>14} "
-              f"{'paired s':>9}")
+    print(
+        f"ecomsim {__version__}, Python {platform.python_version()}, {platform.machine()}, "
+        f"scenario {args.scenario!r}, {args.months} months, every instrument on, one core"
+    )
+    header = (
+        f"{'firms':>10} {'rows':>10} {'build s':>8} {'run s':>8} {'firm-months/s':>14} "
+        f"{'paired s':>9}"
+    )
     print(header)
     for size in args.sizes:
-        spec = load_scenario(args.scenario, [f"firms.count={size}",
-                                             f"scenario.end={end_year}-{end_month:02d}"]).spec
+        spec = load_scenario(
+            args.scenario, [f"firms.count={size}", f"scenario.end={end_year}-{end_month:02d}"]
+        ).spec
         run_seconds, rows, build_seconds = time_single(spec, args.seed)
         started = time.perf_counter()
         run_scenario(spec, args.seed)
         paired = time.perf_counter() - started
         rate = size * args.months / run_seconds
-        print(f"{size:>10,} {rows:>10,} {build_seconds:>8.2f} {run_seconds:>8.2f} "
-              f"{rate:>14,.0f} {paired:>9.2f}", flush=True)
+        print(
+            f"{size:>10,} {rows:>10,} {build_seconds:>8.2f} {run_seconds:>8.2f} "
+            f"{rate:>14,.0f} {paired:>9.2f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

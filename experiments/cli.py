@@ -77,62 +77,116 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ecomsim",
         description="Simulate a city's e-commerce ecosystem under a subsidy design: how many "
-                    "firms go online, how fast online trade grows, what each extra adopter "
-                    "costs.",
+        "firms go online, how fast online trade grows, what each extra adopter "
+        "costs.",
         epilog="Examples: ecomsim scenarios | ecomsim run demo --replications 20 | "
-               "ecomsim run bass --set firms.count=1000000 | ecomsim validate my_city.toml",
+        "ecomsim run bass --set firms.count=1000000 | ecomsim validate my_city.toml",
     )
     parser.add_argument("--version", action="version", version=f"ecomsim {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     run = commands.add_parser(
-        "run", help="run a scenario (with its no-policy counterfactual) and write results",
+        "run",
+        help="run a scenario (with its no-policy counterfactual) and write results",
         description="Run replications of a scenario, each paired with its no-policy "
-                    "counterfactual (same economy and random draws, instruments off). Prints "
-                    "a yearly summary and writes OUT/<run-id>/ with timeseries.parquet, "
-                    "platforms.parquet, logistics.parquet, payments.parquet, summary.json and "
-                    "manifest.json.")
-    run.add_argument("scenario", help="built-in scenario name (see `ecomsim scenarios`) or "
-                                      "path to a scenario .toml file")
-    run.add_argument("-r", "--replications", type=_positive_int, default=10, metavar="R",
-                     help="number of replications (default: 10)")
-    run.add_argument("-s", "--seed", type=_seed, default=0, metavar="S",
-                     help="experiment seed; replication seeds derive from it (default: 0)")
-    run.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
-                     dest="overrides",
-                     help="override a scenario field by dotted path, e.g. firms.count=1000000 "
-                          "or instruments.demonstration.amount=2e6 (repeatable)")
-    run.add_argument("-o", "--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
-                     help="folder for results (default: ./results)")
+        "counterfactual (same economy and random draws, instruments off). Prints "
+        "a yearly summary and writes OUT/<run-id>/ with timeseries.parquet, "
+        "platforms.parquet, logistics.parquet, payments.parquet, summary.json and "
+        "manifest.json.",
+    )
+    run.add_argument(
+        "scenario",
+        help="built-in scenario name (see `ecomsim scenarios`) or path to a scenario .toml file",
+    )
+    run.add_argument(
+        "-r",
+        "--replications",
+        type=_positive_int,
+        default=10,
+        metavar="R",
+        help="number of replications (default: 10)",
+    )
+    run.add_argument(
+        "-s",
+        "--seed",
+        type=_seed,
+        default=0,
+        metavar="S",
+        help="experiment seed; replication seeds derive from it (default: 0)",
+    )
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        dest="overrides",
+        help="override a scenario field by dotted path, e.g. firms.count=1000000 "
+        "or instruments.demonstration.amount=2e6 (repeatable)",
+    )
+    run.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help="folder for results (default: ./results)",
+    )
     run.add_argument("--csv", action="store_true", help="also write timeseries.csv")
-    run.add_argument("-w", "--workers", type=_positive_int, default=None, metavar="N",
-                     help="worker processes (default: one per core, at most R); results do "
-                          "not depend on it")
-    run.add_argument("--until", type=_month, default=None, metavar="YYYY-MM",
-                     help="simulate past the plan's end, to this month")
-    run.add_argument("--keep-policy", action="store_true",
-                     help="with --until: keep instruments in force after the plan's end")
+    run.add_argument(
+        "-w",
+        "--workers",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="worker processes (default: one per core, at most R); results do not depend on it",
+    )
+    run.add_argument(
+        "--until",
+        type=_month,
+        default=None,
+        metavar="YYYY-MM",
+        help="simulate past the plan's end, to this month",
+    )
+    run.add_argument(
+        "--keep-policy",
+        action="store_true",
+        help="with --until: keep instruments in force after the plan's end",
+    )
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_cmd_run)
 
-    listing = commands.add_parser("scenarios", help="list the built-in scenarios",
-                                  description="List the built-in scenarios with a one-line "
-                                              "description each.")
+    listing = commands.add_parser(
+        "scenarios",
+        help="list the built-in scenarios",
+        description="List the built-in scenarios with a one-line description each.",
+    )
     listing.set_defaults(handler=_cmd_scenarios)
 
     validate = commands.add_parser(
-        "validate", help="check a scenario file against the schema",
+        "validate",
+        help="check a scenario file against the schema",
         description="Check a scenario file: types, ranges, required fields, known instrument "
-                    "kinds, and that every number carries a source.")
+        "kinds, and that every number carries a source.",
+    )
     validate.add_argument("file", help="scenario .toml file or built-in name")
-    validate.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
-                          dest="overrides", help="validate with these overrides applied")
-    validate.add_argument("--strict", action="store_true",
-                          help="fail (exit 2) if any number has no source")
+    validate.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        dest="overrides",
+        help="validate with these overrides applied",
+    )
+    validate.add_argument(
+        "--strict", action="store_true", help="fail (exit 2) if any number has no source"
+    )
     validate.set_defaults(handler=_cmd_validate)
 
-    show = commands.add_parser("show", help="print a scenario's values and their sources",
-                               description="Print every number of a scenario with its source.")
+    show = commands.add_parser(
+        "show",
+        help="print a scenario's values and their sources",
+        description="Print every number of a scenario with its source.",
+    )
     show.add_argument("scenario", help="built-in scenario name or .toml file")
     show.set_defaults(handler=_cmd_show)
     return parser
@@ -144,24 +198,49 @@ def _cmd_run(args: argparse.Namespace) -> int:
     loaded = load_scenario(args.scenario, args.overrides)
     if args.until is not None and args.until < loaded.spec.scenario.start:
         start = loaded.spec.scenario.start
-        raise ScenarioError("--until", str(args.until),
-                            f"must not be before the scenario's start ({start})")
+        raise ScenarioError(
+            "--until", str(args.until), f"must not be before the scenario's start ({start})"
+        )
     seeds = replication_seeds(args.seed, args.replications)
     workers = args.workers or default_workers(args.replications)
     started = now()
-    results = run_replications(loaded.spec, seeds, workers=workers, until=args.until,
-                               keep_policy=args.keep_policy, progress=not args.quiet)
+    results = run_replications(
+        loaded.spec,
+        seeds,
+        workers=workers,
+        until=args.until,
+        keep_policy=args.keep_policy,
+        progress=not args.quiet,
+    )
     finished = now()
     timeseries = pd.concat([r.timeseries for r in results], ignore_index=True)
     summary = summarise(yearly_outcomes(timeseries))
-    manifest = build_manifest(loaded, seed=args.seed, seeds=seeds, argv=command_line(),
-                              started=started, finished=finished, results=results,
-                              workers=workers, until=str(args.until) if args.until else None,
-                              keep_policy=args.keep_policy)
-    document = {"scenario": loaded.name, "replications": args.replications,
-                "description": loaded.spec.scenario.description, "years": summary}
-    folder = write_results(args.out, new_run_id(args.out, loaded.name, args.seed, started),
-                           results, document, manifest, csv=args.csv)
+    manifest = build_manifest(
+        loaded,
+        seed=args.seed,
+        seeds=seeds,
+        argv=command_line(),
+        started=started,
+        finished=finished,
+        results=results,
+        workers=workers,
+        until=str(args.until) if args.until else None,
+        keep_policy=args.keep_policy,
+    )
+    document = {
+        "scenario": loaded.name,
+        "replications": args.replications,
+        "description": loaded.spec.scenario.description,
+        "years": summary,
+    }
+    folder = write_results(
+        args.out,
+        new_run_id(args.out, loaded.name, args.seed, started),
+        results,
+        document,
+        manifest,
+        csv=args.csv,
+    )
     print(f"{loaded.name}: {loaded.spec.scenario.description}")
     print(format_table(summary, args.replications))
     print(f"results: {folder}")
@@ -169,8 +248,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_scenarios(args: argparse.Namespace) -> int:
-    rows = [(name, load_scenario(path).spec.scenario.description)
-            for name, path in builtin_scenarios().items()]
+    rows = [
+        (name, load_scenario(path).spec.scenario.description)
+        for name, path in builtin_scenarios().items()
+    ]
     width = max(len(name) for name, _ in rows)
     for name, description in rows:
         print(f"{name.ljust(width)}  {description}")
@@ -181,9 +262,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     loaded = load_scenario(args.file, args.overrides)
     spec = loaded.spec
     unsourced = [p for p in loaded.unsourced() if not p.startswith("scenario.")]
-    print(f"{loaded.path}: valid — scenario {loaded.name!r}, {spec.scenario.start} → "
-          f"{spec.scenario.end}, {spec.firms.count:,} firms, {len(spec.platforms)} platforms, "
-          f"{len(spec.logistics)} logistics providers, {len(spec.instruments)} instruments")
+    print(
+        f"{loaded.path}: valid — scenario {loaded.name!r}, {spec.scenario.start} → "
+        f"{spec.scenario.end}, {spec.firms.count:,} firms, {len(spec.platforms)} platforms, "
+        f"{len(spec.logistics)} logistics providers, {len(spec.instruments)} instruments"
+    )
     if unsourced:
         shown = ", ".join(unsourced[:8]) + (" …" if len(unsourced) > 8 else "")
         message = f"{len(unsourced)} number(s) without a source: {shown}"

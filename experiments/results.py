@@ -37,16 +37,32 @@ def new_run_id(out: Path, name: str, seed: int, when: datetime) -> str:
 def git_commit() -> str | None:
     """Commit of the ecomsim source tree, if it is a git checkout."""
     try:
-        found = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                               cwd=Path(__file__).resolve().parent, timeout=5, check=False)
+        found = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parent,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return found.stdout.strip() or None
 
 
-def build_manifest(loaded: LoadedScenario, *, seed: int, seeds: list[int], argv: list[str],
-                   started: datetime, finished: datetime, results: list[RunResult],
-                   workers: int, until: str | None, keep_policy: bool) -> dict[str, object]:
+def build_manifest(
+    loaded: LoadedScenario,
+    *,
+    seed: int,
+    seeds: list[int],
+    argv: list[str],
+    started: datetime,
+    finished: datetime,
+    results: list[RunResult],
+    workers: int,
+    until: str | None,
+    keep_policy: bool,
+) -> dict[str, object]:
     """Everything needed to identify and repeat a run."""
     return {
         "ecomsim_version": __version__,
@@ -72,9 +88,14 @@ def build_manifest(loaded: LoadedScenario, *, seed: int, seeds: list[int], argv:
     }
 
 
-def write_results(out: Path, run_id: str, results: list[RunResult],
-                  summary: dict[str, object], manifest: dict[str, object],
-                  csv: bool = False) -> Path:
+def write_results(
+    out: Path,
+    run_id: str,
+    results: list[RunResult],
+    summary: dict[str, object],
+    manifest: dict[str, object],
+    csv: bool = False,
+) -> Path:
     """Write a complete results folder atomically and return its path."""
     out.mkdir(parents=True, exist_ok=True)
     final = out / run_id
@@ -85,17 +106,20 @@ def write_results(out: Path, run_id: str, results: list[RunResult],
             "timeseries": pd.concat([r.timeseries for r in results], ignore_index=True),
             "platforms": pd.concat([r.platforms for r in results], ignore_index=True),
             "logistics": pd.concat([r.logistics for r in results], ignore_index=True),
-            "payments": pd.concat([r.payments.assign(replication=r.replication)
-                                   for r in results], ignore_index=True),
+            "payments": pd.concat(
+                [r.payments.assign(replication=r.replication) for r in results], ignore_index=True
+            ),
         }
         for name, frame in frames.items():
             frame.to_parquet(partial / f"{name}.parquet", index=False)
         if csv:
             frames["timeseries"].to_csv(partial / "timeseries.csv", index=False)
-        (partial / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False,
-                                                         ensure_ascii=False) + "\n")
-        (partial / "manifest.json").write_text(json.dumps(manifest, indent=2,
-                                                          ensure_ascii=False) + "\n")
+        (partial / "summary.json").write_text(
+            json.dumps(summary, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+        )
+        (partial / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+        )
         partial.rename(final)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)

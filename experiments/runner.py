@@ -31,16 +31,28 @@ def default_workers(replications: int) -> int:
     return max(1, min(os.cpu_count() or 1, replications))
 
 
-def run_replications(spec: Scenario, seeds: list[int], *, workers: int = 1,
-                     executor: Executor | None = None, until: Month | None = None,
-                     keep_policy: bool = False, progress: bool = True) -> list[RunResult]:
+def run_replications(
+    spec: Scenario,
+    seeds: list[int],
+    *,
+    workers: int = 1,
+    executor: Executor | None = None,
+    until: Month | None = None,
+    keep_policy: bool = False,
+    progress: bool = True,
+) -> list[RunResult]:
     """Run one replication per seed and return the results in replication order.
 
     With ``workers > 1`` (and no ``executor``) a local process pool is used; an ``executor``
     passed in is used as it is and left open.
     """
-    bar = tqdm(total=len(seeds), desc=f"{spec.scenario.name}", unit="run", disable=not progress,
-               leave=False)
+    bar = tqdm(
+        total=len(seeds),
+        desc=f"{spec.scenario.name}",
+        unit="run",
+        disable=not progress,
+        leave=False,
+    )
     try:
         results = list(_completed(spec, seeds, workers, executor, until, keep_policy, bar))
     finally:
@@ -48,20 +60,33 @@ def run_replications(spec: Scenario, seeds: list[int], *, workers: int = 1,
     return sorted(results, key=lambda r: r.replication)
 
 
-def _completed(spec: Scenario, seeds: list[int], workers: int, executor: Executor | None,
-               until: Month | None, keep_policy: bool, bar: tqdm) -> Iterator[RunResult]:
+def _completed(
+    spec: Scenario,
+    seeds: list[int],
+    workers: int,
+    executor: Executor | None,
+    until: Month | None,
+    keep_policy: bool,
+    bar: tqdm,
+) -> Iterator[RunResult]:
     if executor is None and workers <= 1:
         for replication, seed in enumerate(seeds):
-            yield run_scenario(spec, seed, replication=replication, until=until,
-                               keep_policy=keep_policy)
+            yield run_scenario(
+                spec, seed, replication=replication, until=until, keep_policy=keep_policy
+            )
             bar.update()
         return
     own = executor is None
-    pool = executor or ProcessPoolExecutor(max_workers=workers,
-                                           mp_context=multiprocessing.get_context("spawn"))
+    pool = executor or ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+    )
     try:
-        futures = [pool.submit(run_scenario, spec, seed, replication=r, until=until,
-                               keep_policy=keep_policy) for r, seed in enumerate(seeds)]
+        futures = [
+            pool.submit(
+                run_scenario, spec, seed, replication=r, until=until, keep_policy=keep_policy
+            )
+            for r, seed in enumerate(seeds)
+        ]
         for future in as_completed(futures):
             yield future.result()
             bar.update()

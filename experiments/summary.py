@@ -17,7 +17,7 @@ import pandas as pd
 #: Outcomes per calendar year, with how each is formed from the monthly series.
 YEARLY_OUTCOMES = {
     "transaction_volume": "e-commerce volume over the year: firms' online sales and purchases "
-                          "plus outside volume of platforms settled in the city, yuan",
+    "plus outside volume of platforms settled in the city, yuan",
     "online_retail": "sum of monthly online retail sales, yuan",
     "online_retail_share": "online retail ÷ retail sales of consumer goods over the year",
     "adoption_rate": "share of living firms online at the year's end",
@@ -27,7 +27,7 @@ YEARLY_OUTCOMES = {
     "additional_volume": "yearly volume with the policy minus without, yuan",
     "cost_per_additional_adopter": "cumulative fiscal cost ÷ additional adopters, year end, yuan",
     "deadweight_share": "cumulative deadweight spending ÷ cumulative spending that has a "
-                        "firm-level counterfactual test, year end",
+    "firm-level counterfactual test, year end",
 }
 
 
@@ -35,26 +35,28 @@ def yearly_outcomes(timeseries: pd.DataFrame) -> pd.DataFrame:
     """One row per replication × calendar year with the outcomes of ``YEARLY_OUTCOMES``."""
     frame = timeseries.assign(year=timeseries["date"].str[:4].astype(int))
     grouped = frame.groupby(["replication", "year"], sort=True)
-    flows = grouped[["transaction_volume", "online_retail", "retail_sales", "fund_spent",
-                     "tax_expenditure"]].sum()
+    flows = grouped[
+        ["transaction_volume", "online_retail", "retail_sales", "fund_spent", "tax_expenditure"]
+    ].sum()
     last = grouped.tail(1).set_index(["replication", "year"])
     out = pd.DataFrame(index=flows.index)
     out["months"] = grouped.size()
     out["transaction_volume"] = flows["transaction_volume"]
     out["online_retail"] = flows["online_retail"]
     out["online_retail_share"] = flows["online_retail"] / flows["retail_sales"].where(
-        flows["retail_sales"] > 0)
+        flows["retail_sales"] > 0
+    )
     out["adoption_rate"] = last["adoption_rate"]
     out["fund_spent"] = flows["fund_spent"]
     out["fiscal_cost"] = flows["fund_spent"] + flows["tax_expenditure"]
     if "additional_adopters" in last:
         out["additional_adopters"] = last["additional_adopters"]
-        out["additional_volume"] = (flows["transaction_volume"]
-                                    - grouped["transaction_volume_cf"].sum())
+        out["additional_volume"] = (
+            flows["transaction_volume"] - grouped["transaction_volume_cf"].sum()
+        )
         out["cost_per_additional_adopter"] = last["cost_per_additional_adopter"]
         tested = last["tested_spending_cumulative"]
-        out["deadweight_share"] = (last["deadweight_spending_cumulative"]
-                                   / tested.where(tested > 0))
+        out["deadweight_share"] = last["deadweight_spending_cumulative"] / tested.where(tested > 0)
     return out.reset_index()
 
 
@@ -109,15 +111,21 @@ def format_table(summary: dict[str, dict[str, object]], replications: int) -> st
             if not stats or stats["median"] is None:
                 cells.append("–")
             elif replications > 1:
-                cells.append(f"{_fmt(stats['median'], scale, digits)} "
-                             f"[{_fmt(stats['p5'], scale, digits)}–"
-                             f"{_fmt(stats['p95'], scale, digits)}]")
+                cells.append(
+                    f"{_fmt(stats['median'], scale, digits)} "
+                    f"[{_fmt(stats['p5'], scale, digits)}–"
+                    f"{_fmt(stats['p95'], scale, digits)}]"
+                )
             else:
                 cells.append(_fmt(stats["median"], scale, digits))
         rows.append(cells)
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(str(c).rjust(w) for c, w in zip(r, widths, strict=True))
-             for r in [header, *rows]]
-    note = ("median [5th–95th percentile] across "
-            f"{replications} replications" if replications > 1 else "one replication")
+    lines = [
+        "  ".join(str(c).rjust(w) for c, w in zip(r, widths, strict=True)) for r in [header, *rows]
+    ]
+    note = (
+        f"median [5th–95th percentile] across {replications} replications"
+        if replications > 1
+        else "one replication"
+    )
     return "\n".join([*lines, f"({note}; money in yuan: 亿 = 1e8, 万 = 1e4)"])

@@ -20,8 +20,14 @@ if TYPE_CHECKING:
     from ecomsim.model.ecosystem import EcommerceModel
 
 #: Indicators of the counterfactual kept beside the policy run's (suffix ``_cf``).
-PAIRED_INDICATORS = ("adopters", "adoption_rate", "transaction_volume", "online_retail",
-                     "online_retail_share", "parcels")
+PAIRED_INDICATORS = (
+    "adopters",
+    "adoption_rate",
+    "transaction_volume",
+    "online_retail",
+    "online_retail_share",
+    "parcels",
+)
 
 
 @dataclass
@@ -50,15 +56,20 @@ class CounterfactualRecord:
         )
 
 
-def label_deadweight(model: EcommerceModel, payments: pd.DataFrame,
-                     counterfactual: CounterfactualRecord) -> pd.Series:
+def label_deadweight(
+    model: EcommerceModel, payments: pd.DataFrame, counterfactual: CounterfactualRecord
+) -> pd.Series:
     """For each payment: True (deadweight), False (additional) or NA (no firm-level test)."""
     labels = pd.Series(pd.NA, index=payments.index, dtype="boolean")
     for name, rows in payments.groupby("instrument").groups.items():
         instrument = model.funder.portfolio[name]
         subset = payments.loc[rows]
-        verdict = instrument.deadweight(subset["recipient"].to_numpy(),
-                                        subset["approved_step"].to_numpy(), counterfactual, model)
+        verdict = instrument.deadweight(
+            subset["recipient"].to_numpy(),
+            subset["approved_step"].to_numpy(),
+            counterfactual,
+            model,
+        )
         if verdict is not None:
             labels.loc[rows] = verdict
     return labels

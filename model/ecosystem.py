@@ -74,8 +74,15 @@ class EcommerceModel(mesa.Model):
 
     """
 
-    def __init__(self, scenario: Scenario, rng: int | None = None, *, policy: bool = True,
-                 until: Month | None = None, keep_policy: bool = False) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        rng: int | None = None,
+        *,
+        policy: bool = True,
+        until: Month | None = None,
+        keep_policy: bool = False,
+    ) -> None:
         super().__init__(rng=rng)
         self.spec = scenario  # Mesa reserves ``scenario`` for its own experimental class
         self.policy = policy
@@ -91,14 +98,20 @@ class EcommerceModel(mesa.Model):
         self.year_end = False
         self.streams = RandomStreams(self.rng)
         self.sectors = SectorTable(scenario)
-        self.platforms = [Platform(self, name, spec, k)
-                          for k, (name, spec) in enumerate(scenario.platforms.items())]
-        self.providers = [LogisticsProvider(self, name, spec, k)
-                          for k, (name, spec) in enumerate(scenario.logistics.items())]
-        self.funder = GovernmentFunder(self, scenario.funder,
-                                       scenario.instruments if policy else {})
-        self.firms = FirmPopulation(scenario, self.sectors, self.streams, self.n_steps,
-                                    len(self.platforms))
+        self.platforms = [
+            Platform(self, name, spec, k)
+            for k, (name, spec) in enumerate(scenario.platforms.items())
+        ]
+        self.providers = [
+            LogisticsProvider(self, name, spec, k)
+            for k, (name, spec) in enumerate(scenario.logistics.items())
+        ]
+        self.funder = GovernmentFunder(
+            self, scenario.funder, scenario.instruments if policy else {}
+        )
+        self.firms = FirmPopulation(
+            scenario, self.sectors, self.streams, self.n_steps, len(self.platforms)
+        )
         self.incentives = Incentives()
         self.settlement_draws = np.zeros(len(self.platforms))
         self.firms.seed_history(self.market_conditions())
@@ -136,9 +149,12 @@ class EcommerceModel(mesa.Model):
             platform_rebate=np.array([p.commission_rebate for p in platforms], dtype=float),
             platform_local=np.array([p.local for p in platforms], dtype=bool),
             platform_serves=np.array([p.serves for p in platforms], dtype=bool).reshape(
-                len(platforms), len(SECTORS)),
-            parcel_cost=cost, delivery_days=days,
-            expected_one_off=one_off, expected_annual=yearly,
+                len(platforms), len(SECTORS)
+            ),
+            parcel_cost=cost,
+            delivery_days=days,
+            expected_one_off=one_off,
+            expected_annual=yearly,
             listing_multiplier=self.incentives.listing_multiplier,
             relocation_extra=self.incentives.relocation_extra,
         )
@@ -170,11 +186,13 @@ class EcommerceModel(mesa.Model):
             where = firms.platform[online].astype(np.intp)
             sales = np.bincount(where, weights=firms.online_sales[online], minlength=k)
             sellers = np.bincount(where, minlength=k)
-            local_sales = np.bincount(where, weights=(firms.online_sales * firms.local)[online],
-                                      minlength=k)
+            local_sales = np.bincount(
+                where, weights=(firms.online_sales * firms.local)[online], minlength=k
+            )
             for p in self.platforms:
-                p.record_month(float(sales[p.index]), int(sellers[p.index]),
-                               float(local_sales[p.index]))
+                p.record_month(
+                    float(sales[p.index]), int(sellers[p.index]), float(local_sales[p.index])
+                )
         if self.providers:
             total = float(firms.parcels.sum())
             for p, share in zip(self.providers, self._provider_shares(), strict=True):

@@ -38,14 +38,34 @@ def indicator_names(model: EcommerceModel) -> list[str]:
     names = ["adopters", "firms", "adoption_rate"]
     names += [f"adoption_rate_{s}" for s in SIZE_CLASSES]
     names += [f"adoption_rate_{s}" for s in SECTORS]
-    names += ["adoption_rate_above_scale", "adoption_rate_sme", "online_sales", "online_purchases",
-              "transaction_volume", "online_retail", "retail_sales", "online_retail_share",
-              "parcels",
-              "mean_delivery_cost", "mean_online_share", "firms_above_1e9", "firms_above_1e10",
-              "platforms_above_1e11", "settled_platform_volume", "cross_border_sales",
-              "listed_firms", "demonstration_firms", "park_firms", "trained_firms",
-              "fund_budget", "fund_committed", "fund_spent", "fund_spent_cumulative",
-              "tax_expenditure", "fiscal_cost_cumulative"]
+    names += [
+        "adoption_rate_above_scale",
+        "adoption_rate_sme",
+        "online_sales",
+        "online_purchases",
+        "transaction_volume",
+        "online_retail",
+        "retail_sales",
+        "online_retail_share",
+        "parcels",
+        "mean_delivery_cost",
+        "mean_online_share",
+        "firms_above_1e9",
+        "firms_above_1e10",
+        "platforms_above_1e11",
+        "settled_platform_volume",
+        "cross_border_sales",
+        "listed_firms",
+        "demonstration_firms",
+        "park_firms",
+        "trained_firms",
+        "fund_budget",
+        "fund_committed",
+        "fund_spent",
+        "fund_spent_cumulative",
+        "tax_expenditure",
+        "fiscal_cost_cumulative",
+    ]
     names += [f"paid_cumulative_{name}" for name in model.funder.portfolio]
     return names
 
@@ -78,28 +98,35 @@ def compute_indicators(model: EcommerceModel) -> dict[str, float]:
     retail = float(firms.online_retail.sum())
     retail_sales = model.retail_sales_per_month()
     parcels = float(firms.parcels.sum())
-    out.update({
-        "online_sales": sales,
-        "online_purchases": purchases,
-        # NBS counts e-commerce volume as online sales plus online purchases; a platform
-        # settled in the city also books its outside sellers' volume there.
-        "transaction_volume": sales + purchases + settled_outside,
-        "online_retail": retail,
-        "retail_sales": retail_sales,
-        "online_retail_share": retail / retail_sales if retail_sales > 0 else float("nan"),
-        "parcels": parcels,
-        "mean_delivery_cost": _mean_delivery_cost(model, parcels),
-        "mean_online_share": float(firms.online_share[adopted].mean()) if adopted.any() else 0.0,
-        "settled_platform_volume": float(sum(p.monthly_volume for p in model.platforms
-                                             if p.settled)),
-        "cross_border_sales": float(sum(p.city_sales for p in model.platforms
-                                        if p.kind == "cross_border")),
-    })
+    out.update(
+        {
+            "online_sales": sales,
+            "online_purchases": purchases,
+            # NBS counts e-commerce volume as online sales plus online purchases; a platform
+            # settled in the city also books its outside sellers' volume there.
+            "transaction_volume": sales + purchases + settled_outside,
+            "online_retail": retail,
+            "retail_sales": retail_sales,
+            "online_retail_share": retail / retail_sales if retail_sales > 0 else float("nan"),
+            "parcels": parcels,
+            "mean_delivery_cost": _mean_delivery_cost(model, parcels),
+            "mean_online_share": float(firms.online_share[adopted].mean())
+            if adopted.any()
+            else 0.0,
+            "settled_platform_volume": float(
+                sum(p.monthly_volume for p in model.platforms if p.settled)
+            ),
+            "cross_border_sales": float(
+                sum(p.city_sales for p in model.platforms if p.kind == "cross_border")
+            ),
+        }
+    )
     yearly = firms.annual_online_volume()
     out["firms_above_1e9"] = float((alive & (yearly >= YUAN_1E9)).sum())
     out["firms_above_1e10"] = float((alive & (yearly >= YUAN_1E10)).sum())
-    out["platforms_above_1e11"] = float(sum(p.settled and p.annual_volume >= YUAN_1E11
-                                            for p in model.platforms))
+    out["platforms_above_1e11"] = float(
+        sum(p.settled and p.annual_volume >= YUAN_1E11 for p in model.platforms)
+    )
     out["listed_firms"] = float((alive & firms.listed).sum())
     out["demonstration_firms"] = float((alive & firms.demonstration).sum())
     out["park_firms"] = float((alive & firms.in_park).sum())
@@ -136,15 +163,26 @@ def _mean_delivery_cost(model: EcommerceModel, parcels: float) -> float:
 def make_datacollector(model: EcommerceModel) -> mesa.DataCollector:
     """A DataCollector recording every indicator, and each platform and provider."""
     return mesa.DataCollector(
-        model_reporters={name: partial(read_indicator, name=name)
-                         for name in indicator_names(model)},
+        model_reporters={
+            name: partial(read_indicator, name=name) for name in indicator_names(model)
+        },
         agenttype_reporters={
-            Platform: {"platform": "name", "volume": "monthly_volume", "city_sales": "city_sales",
-                       "sellers": "city_sellers", "buyers": "buyers", "settled": "settled",
-                       "commission": "commission"},
-            LogisticsProvider: {"provider": "name", "parcels": "parcels",
-                                "cost_per_parcel": "cost_per_parcel",
-                                "delivery_days": "delivery_days", "capacity": "capacity",
-                                "utilisation": "utilisation"},
+            Platform: {
+                "platform": "name",
+                "volume": "monthly_volume",
+                "city_sales": "city_sales",
+                "sellers": "city_sellers",
+                "buyers": "buyers",
+                "settled": "settled",
+                "commission": "commission",
+            },
+            LogisticsProvider: {
+                "provider": "name",
+                "parcels": "parcels",
+                "cost_per_parcel": "cost_per_parcel",
+                "delivery_days": "delivery_days",
+                "capacity": "capacity",
+                "utilisation": "utilisation",
+            },
         },
     )

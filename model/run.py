@@ -42,9 +42,15 @@ class RunResult:
     wall_time: float  # seconds
 
 
-def run_scenario(scenario: Scenario, seed: int, *, replication: int = 0,
-                 counterfactual: bool = True, until: Month | None = None,
-                 keep_policy: bool = False) -> RunResult:
+def run_scenario(
+    scenario: Scenario,
+    seed: int,
+    *,
+    replication: int = 0,
+    counterfactual: bool = True,
+    until: Month | None = None,
+    keep_policy: bool = False,
+) -> RunResult:
     """Run ``scenario`` with ``seed`` and, unless told not to, its no-policy counterfactual.
 
     The counterfactual runs first (same economy, seed and draws; instruments off) and leaves
@@ -54,8 +60,9 @@ def run_scenario(scenario: Scenario, seed: int, *, replication: int = 0,
     started = time.perf_counter()
     record = None
     if counterfactual and scenario.instruments:
-        baseline = EcommerceModel(scenario, rng=seed, policy=False, until=until,
-                                  keep_policy=keep_policy)
+        baseline = EcommerceModel(
+            scenario, rng=seed, policy=False, until=until, keep_policy=keep_policy
+        )
         baseline.run()
         record = CounterfactualRecord.from_model(baseline)
         del baseline
@@ -74,16 +81,21 @@ def run_scenario(scenario: Scenario, seed: int, *, replication: int = 0,
         tested = payments["deadweight"].notna().to_numpy()
         deadweight = payments["deadweight"].fillna(False).to_numpy(dtype=bool)
         timeseries["tested_spending_cumulative"] = _cumulative_by_step(
-            payments[tested], len(timeseries))
+            payments[tested], len(timeseries)
+        )
         timeseries["deadweight_spending_cumulative"] = _cumulative_by_step(
-            payments[deadweight], len(timeseries))
+            payments[deadweight], len(timeseries)
+        )
     for frame in (timeseries,):
         frame.insert(0, "replication", replication)
     return RunResult(
-        seed=seed, replication=replication, timeseries=timeseries,
+        seed=seed,
+        replication=replication,
+        timeseries=timeseries,
         platforms=_agents(model, Platform, replication),
         logistics=_agents(model, LogisticsProvider, replication),
-        payments=payments, outstanding=model.funder.outstanding,
+        payments=payments,
+        outstanding=model.funder.outstanding,
         wall_time=time.perf_counter() - started,
     )
 
@@ -100,14 +112,18 @@ def _timeseries(model: EcommerceModel, record: CounterfactualRecord | None) -> p
     frame["additional_volume"] = frame["transaction_volume"] - frame["transaction_volume_cf"]
     additional = frame["additional_adopters"].to_numpy()
     cost = frame["fiscal_cost_cumulative"].to_numpy()
-    frame["cost_per_additional_adopter"] = np.where(additional > 0,
-                                                    cost / np.maximum(additional, 1), np.nan)
+    frame["cost_per_additional_adopter"] = np.where(
+        additional > 0, cost / np.maximum(additional, 1), np.nan
+    )
     return frame
 
 
 def _cumulative_by_step(payments: pd.DataFrame, n_steps: int) -> np.ndarray:
-    per_step = np.bincount(payments["step"].to_numpy(dtype=np.int64),
-                           weights=payments["amount"].to_numpy(), minlength=n_steps)
+    per_step = np.bincount(
+        payments["step"].to_numpy(dtype=np.int64),
+        weights=payments["amount"].to_numpy(),
+        minlength=n_steps,
+    )
     return np.cumsum(per_step[:n_steps])
 
 

@@ -40,8 +40,11 @@ __all__ = [
 def builtin_scenarios() -> dict[str, Path]:
     """Built-in scenario names and their files, sorted by name."""
     folder = files("ecomsim.scenarios")
-    found = {Path(str(entry)).stem: Path(str(entry)) for entry in folder.iterdir()
-             if str(entry).endswith(".toml")}
+    found = {
+        Path(str(entry)).stem: Path(str(entry))
+        for entry in folder.iterdir()
+        if str(entry).endswith(".toml")
+    }
     return dict(sorted(found.items()))
 
 
@@ -82,8 +85,11 @@ def _resolve(name_or_path: str | Path) -> Path:
     if str(name_or_path) in builtin:
         return builtin[str(name_or_path)]
     known = ", ".join(builtin)
-    raise ScenarioError(str(name_or_path), "",
-                        f"unknown scenario; choose one of {known}, or give a path to a .toml file")
+    raise ScenarioError(
+        str(name_or_path),
+        "",
+        f"unknown scenario; choose one of {known}, or give a path to a .toml file",
+    )
 
 
 def validate_values(values: dict[str, Any], where: str) -> Scenario:
@@ -108,11 +114,17 @@ def load_scenario(name_or_path: str | Path, overrides: Iterable[str] = ()) -> Lo
     for text in overrides:
         path_, value = parse_override(text)
         values, sources = apply_override(values, sources, path_, value, where)
-    spec = validate_values(values, f"{where} (with --set {', '.join(overrides)})"
-                           if overrides else where)
-    return LoadedScenario(spec=spec, path=path, sources=sources,
-                          file_sha256=hashlib.sha256(raw_bytes).hexdigest(), values=values,
-                          overrides=overrides)
+    spec = validate_values(
+        values, f"{where} (with --set {', '.join(overrides)})" if overrides else where
+    )
+    return LoadedScenario(
+        spec=spec,
+        path=path,
+        sources=sources,
+        file_sha256=hashlib.sha256(raw_bytes).hexdigest(),
+        values=values,
+        overrides=overrides,
+    )
 
 
 def builtin_scenarios_root() -> Path:
@@ -130,15 +142,21 @@ def _one_line(error: ValidationError, where: str) -> ScenarioError:
     if kind == "extra_forbidden":
         problem = "unknown field (check its spelling against the schema in scenarios/schema.py)"
     elif kind == "union_tag_invalid":
-        problem = (f"unknown instrument kind {context.get('tag')!r}; allowed: "
-                   f"{context.get('expected_tags')}")
+        problem = (
+            f"unknown instrument kind {context.get('tag')!r}; allowed: "
+            f"{context.get('expected_tags')}"
+        )
     elif kind == "union_tag_not_found":
-        problem = "an instrument needs a kind (e.g. kind = \"adoption_grant\")"
+        problem = 'an instrument needs a kind (e.g. kind = "adoption_grant")'
     elif kind == "missing":
         problem = "required field is missing"
     elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        sign = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤",
-                "less_than": "<"}[kind]
+        sign = {
+            "greater_than_equal": "≥",
+            "greater_than": ">",
+            "less_than_equal": "≤",
+            "less_than": "<",
+        }[kind]
         limit = next(iter(context.values()))
         problem = f"must be {sign} {limit} (got {first.get('input')!r})"
         if kind == "less_than_equal" and limit == 1.0:

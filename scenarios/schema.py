@@ -290,8 +290,10 @@ class Scenario(Strict):
         paying = [n for n, i in self.instruments.items() if i.pays_from_fund()]
         has_fund = any(i.kind == "standing_fund" for i in self.instruments.values())
         if paying and not has_fund:
-            raise ValueError(f"instruments {', '.join(paying)} pay from the fund, so the "
-                             "portfolio needs a standing_fund instrument giving its budget")
+            raise ValueError(
+                f"instruments {', '.join(paying)} pay from the fund, so the "
+                "portfolio needs a standing_fund instrument giving its budget"
+            )
         return self
 
     @model_validator(mode="after")
@@ -300,12 +302,19 @@ class Scenario(Strict):
             if isinstance(inst, PlatformAttraction) and inst.platforms is not None:
                 missing = sorted(set(inst.platforms) - set(self.platforms))
                 if missing:
-                    raise ValueError(f"instruments.{name}.platforms: no platform named "
-                                     f"{', '.join(missing)} (have: {', '.join(self.platforms)})")
-            if (isinstance(inst, LogisticsInvestment) and inst.provider is not None
-                    and inst.provider not in self.logistics):
-                    raise ValueError(f"instruments.{name}.provider: no logistics provider named "
-                                     f"{inst.provider!r} (have: {', '.join(self.logistics)})")
+                    raise ValueError(
+                        f"instruments.{name}.platforms: no platform named "
+                        f"{', '.join(missing)} (have: {', '.join(self.platforms)})"
+                    )
+            if (
+                isinstance(inst, LogisticsInvestment)
+                and inst.provider is not None
+                and inst.provider not in self.logistics
+            ):
+                raise ValueError(
+                    f"instruments.{name}.provider: no logistics provider named "
+                    f"{inst.provider!r} (have: {', '.join(self.logistics)})"
+                )
         return self
 
     def sector(self, name: Sector) -> SectorParams:

@@ -10,30 +10,54 @@ from ecomsim.scenarios import validate_values
 from ecomsim.scenarios.schema import Scenario
 
 BASE: dict[str, Any] = {
-    "scenario": {"name": "unit", "description": "unit-test city", "start": "2015-01",
-                 "end": "2016-12"},
+    "scenario": {
+        "name": "unit",
+        "description": "unit-test city",
+        "start": "2015-01",
+        "end": "2016-12",
+    },
     "economy": {"retail_sales": 1e10},
     "firms": {
         "count": 2000,
         "size_shares": {"micro": 0.7, "large": 0.3},
         "sector_shares": {"trade": 0.8, "manufacturing": 0.2},
-        "revenue": {"micro": {"median": 1e6, "dispersion": 0.3},
-                    "large": {"median": 1e8, "dispersion": 0.3}},
+        "revenue": {
+            "micro": {"median": 1e6, "dispersion": 0.3},
+            "large": {"median": 1e8, "dispersion": 0.3},
+        },
         "skill_mean": {"micro": 0.3, "large": 0.5},
         "initial_adoption": {"micro": 0.1, "large": 0.3},
         "initial_depth": 0.5,
     },
     "sectors": {
-        "trade": {"online_sales_ceiling": 0.4, "online_purchase_ceiling": 0.3,
-                  "purchase_share": 0.6, "retail_fraction": 0.5, "parcel_value": 100,
-                  "margin": 0.1, "above_scale_revenue": 2e7},
-        "manufacturing": {"online_sales_ceiling": 0.3, "purchase_share": 0.5,
-                          "online_purchase_ceiling": 0.3, "retail_fraction": 0.2,
-                          "parcel_value": 200, "margin": 0.15, "above_scale_revenue": 2e7},
+        "trade": {
+            "online_sales_ceiling": 0.4,
+            "online_purchase_ceiling": 0.3,
+            "purchase_share": 0.6,
+            "retail_fraction": 0.5,
+            "parcel_value": 100,
+            "margin": 0.1,
+            "above_scale_revenue": 2e7,
+        },
+        "manufacturing": {
+            "online_sales_ceiling": 0.3,
+            "purchase_share": 0.5,
+            "online_purchase_ceiling": 0.3,
+            "retail_fraction": 0.2,
+            "parcel_value": 200,
+            "margin": 0.15,
+            "above_scale_revenue": 2e7,
+        },
     },
-    "adoption": {"innovation": 0.1, "imitation": 0.3, "benefit_sensitivity": 10.0,
-                 "setup_cost": {"micro": 5e4, "large": 1e6}, "payback_years": 3.0,
-                 "deepening_rate": 0.5, "channel_saving": 0.05},
+    "adoption": {
+        "innovation": 0.1,
+        "imitation": 0.3,
+        "benefit_sensitivity": 10.0,
+        "setup_cost": {"micro": 5e4, "large": 1e6},
+        "payback_years": 3.0,
+        "deepening_rate": 0.5,
+        "channel_saving": 0.05,
+    },
 }
 
 

@@ -33,22 +33,48 @@ def test_scenarios_lists_builtins_with_descriptions(capsys):
 
 
 def test_run_prints_a_summary_and_writes_a_complete_results_folder(capsys, tmp_path):
-    code, out, err = run_cli(capsys, "run", "demo", "-r", "2", "-w", "1", "--seed", "3",
-                             "--out", str(tmp_path), "--csv", "-q")
+    code, out, err = run_cli(
+        capsys,
+        "run",
+        "demo",
+        "-r",
+        "2",
+        "-w",
+        "1",
+        "--seed",
+        "3",
+        "--out",
+        str(tmp_path),
+        "--csv",
+        "-q",
+    )
     assert code == 0, err
     assert "adoption %" in out and "2016" in out and "cost/extra adopter" in out
     (folder,) = tmp_path.iterdir()
     assert folder.name.startswith("demo-") and folder.name.endswith("-s3")
     files = {p.name for p in folder.iterdir()}
-    assert files == {"timeseries.parquet", "timeseries.csv", "platforms.parquet",
-                     "logistics.parquet", "payments.parquet", "summary.json", "manifest.json"}
+    assert files == {
+        "timeseries.parquet",
+        "timeseries.csv",
+        "platforms.parquet",
+        "logistics.parquet",
+        "payments.parquet",
+        "summary.json",
+        "manifest.json",
+    }
     ts = pd.read_parquet(folder / "timeseries.parquet")
     assert len(ts) == 2 * 36 and set(ts["replication"]) == {0, 1}
     summary = json.loads((folder / "summary.json").read_text())
     year = summary["years"]["2016"]
     assert year["months"] == 12
-    for outcome in ("transaction_volume", "online_retail", "online_retail_share",
-                    "adoption_rate", "fund_spent", "cost_per_additional_adopter"):
+    for outcome in (
+        "transaction_volume",
+        "online_retail",
+        "online_retail_share",
+        "adoption_rate",
+        "fund_spent",
+        "cost_per_additional_adopter",
+    ):
         assert set(year[outcome]) == {"median", "p5", "p95", "n"}
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["seed"] == 3 and len(manifest["replication_seeds"]) == 2
@@ -58,8 +84,20 @@ def test_run_prints_a_summary_and_writes_a_complete_results_folder(capsys, tmp_p
 
 
 def test_set_overrides_reach_the_run(capsys, tmp_path):
-    code, _, err = run_cli(capsys, "run", "demo", "-r", "1", "-q", "--out", str(tmp_path),
-                           "--set", "firms.count=3000", "--set", "scenario.end=2015-06")
+    code, _, err = run_cli(
+        capsys,
+        "run",
+        "demo",
+        "-r",
+        "1",
+        "-q",
+        "--out",
+        str(tmp_path),
+        "--set",
+        "firms.count=3000",
+        "--set",
+        "scenario.end=2015-06",
+    )
     assert code == 0, err
     (folder,) = tmp_path.iterdir()
     ts = pd.read_parquet(folder / "timeseries.parquet")
@@ -68,21 +106,26 @@ def test_set_overrides_reach_the_run(capsys, tmp_path):
     assert manifest["overrides"] == ["firms.count=3000", "scenario.end=2015-06"]
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["run", "atlantis"], "unknown scenario; choose one of"),
-    (["run", "missing.toml"], "missing.toml: no such scenario file"),
-    (["run", "demo", "--set", "firms.count=-5"], "firms.count: must be > 0"),
-    (["run", "demo", "--set", "firms.cont=5"], "firms.cont: unknown field"),
-    (["run", "demo", "--set", "sectors.trade.margin=1.5"], "between 0 and 1"),
-    (["run", "demo", "--set", "instruments.fund.budget_per_year=-1"], "must be ≥ 0"),
-    (["run", "demo", "--set", "scenario.end=2014-01"], "is before start"),
-    (["run", "demo", "--set", "instruments.adoption_grant.kind=free_money"],
-     "unknown instrument kind"),
-    (["run", "demo", "--replications", "0"], "--replications: must be at least 1"),
-    (["run", "demo", "--until", "2014-01"], "must not be before the scenario's start"),
-    (["run", "demo", "--keep-policy"], "--keep-policy needs --until"),
-    (["run", "demo", "--bogus"], "unrecognized arguments: --bogus"),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["run", "atlantis"], "unknown scenario; choose one of"),
+        (["run", "missing.toml"], "missing.toml: no such scenario file"),
+        (["run", "demo", "--set", "firms.count=-5"], "firms.count: must be > 0"),
+        (["run", "demo", "--set", "firms.cont=5"], "firms.cont: unknown field"),
+        (["run", "demo", "--set", "sectors.trade.margin=1.5"], "between 0 and 1"),
+        (["run", "demo", "--set", "instruments.fund.budget_per_year=-1"], "must be ≥ 0"),
+        (["run", "demo", "--set", "scenario.end=2014-01"], "is before start"),
+        (
+            ["run", "demo", "--set", "instruments.adoption_grant.kind=free_money"],
+            "unknown instrument kind",
+        ),
+        (["run", "demo", "--replications", "0"], "--replications: must be at least 1"),
+        (["run", "demo", "--until", "2014-01"], "must not be before the scenario's start"),
+        (["run", "demo", "--keep-policy"], "--keep-policy needs --until"),
+        (["run", "demo", "--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(capsys, tmp_path, args, expected):
     code, _, err = run_cli(capsys, *args, "--out", str(tmp_path / "out"))
     assert code == 2
@@ -107,8 +150,18 @@ def test_a_failure_while_writing_leaves_no_partial_folder(capsys, tmp_path, monk
         raise KeyboardInterrupt
 
     monkeypatch.setattr(results.json, "dumps", broken_json)
-    code, _, _ = run_cli(capsys, "run", "demo", "-r", "1", "-q", "--out", str(tmp_path),
-                         "--set", "scenario.end=2015-02")
+    code, _, _ = run_cli(
+        capsys,
+        "run",
+        "demo",
+        "-r",
+        "1",
+        "-q",
+        "--out",
+        str(tmp_path),
+        "--set",
+        "scenario.end=2015-02",
+    )
     assert code == 130
     assert list(tmp_path.iterdir()) == []
 
@@ -117,10 +170,12 @@ def test_validate_reports_valid_files_and_missing_sources(capsys, tmp_path):
     code, out, _ = run_cli(capsys, "validate", "demo")
     assert code == 0 and "valid" in out and "warning" not in out
     bare = tmp_path / "bare.toml"
-    bare.write_text('[scenario]\nname = "x"\ndescription = "d"\nstart = "2015-01"\n'
-                    'end = "2015-12"\n[firms]\ncount = 100\nsize_shares = { micro = 1.0 }\n'
-                    'sector_shares = { trade = 1.0 }\n[adoption]\ninnovation = 0.1\n'
-                    'imitation = 0.2\n')
+    bare.write_text(
+        '[scenario]\nname = "x"\ndescription = "d"\nstart = "2015-01"\n'
+        'end = "2015-12"\n[firms]\ncount = 100\nsize_shares = { micro = 1.0 }\n'
+        "sector_shares = { trade = 1.0 }\n[adoption]\ninnovation = 0.1\n"
+        "imitation = 0.2\n"
+    )
     code, out, _ = run_cli(capsys, "validate", str(bare))
     assert code == 0 and "warning: 5 number(s) without a source" in out
     code, _, err = run_cli(capsys, "validate", str(bare), "--strict")
@@ -137,9 +192,26 @@ def test_show_prints_each_number_with_its_source(capsys):
 
 
 def test_console_script_runs_end_to_end(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "ecomsim", "run", "bass", "-r", "1", "-q",
-                           "--set", "firms.count=2000", "--set", "scenario.end=2001-12",
-                           "--out", str(tmp_path)], capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ecomsim",
+            "run",
+            "bass",
+            "-r",
+            "1",
+            "-q",
+            "--set",
+            "firms.count=2000",
+            "--set",
+            "scenario.end=2001-12",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "results:" in done.stdout

@@ -53,13 +53,24 @@ def test_peer_share_mixes_market_sector_and_cluster():
 
 
 def _benefit(**changes):
-    args = dict(revenue=np.array([1e6]), sales_ceiling=np.array([0.4]), uplift=np.array([0.2]),
-                margin=np.array([0.1]), channel_saving=0.02, commission=np.array([0.05]),
-                retail_fraction=np.array([0.5]), parcel_value=np.array([100.0]),
-                parcel_cost=np.array([8.0]), purchase_share=np.array([0.5]),
-                purchase_ceiling=np.array([0.3]), purchase_saving=0.02,
-                setup_cost=np.array([6e4]), expected_support=0.0, payback_years=3.0,
-                annual_relief=0.0)
+    args = dict(
+        revenue=np.array([1e6]),
+        sales_ceiling=np.array([0.4]),
+        uplift=np.array([0.2]),
+        margin=np.array([0.1]),
+        channel_saving=0.02,
+        commission=np.array([0.05]),
+        retail_fraction=np.array([0.5]),
+        parcel_value=np.array([100.0]),
+        parcel_cost=np.array([8.0]),
+        purchase_share=np.array([0.5]),
+        purchase_ceiling=np.array([0.3]),
+        purchase_saving=0.02,
+        setup_cost=np.array([6e4]),
+        expected_support=0.0,
+        payback_years=3.0,
+        annual_relief=0.0,
+    )
     args.update(changes)
     return rules.net_benefit(**args)[0]
 
@@ -67,8 +78,13 @@ def _benefit(**changes):
 def test_net_benefit_adds_up_its_terms():
     potential = 1e6 * 0.4
     online = potential * 1.2
-    expected = (potential * (0.2 * 0.1 + 0.02) + 1e6 * 0.5 * 0.3 * 0.02
-                - online * 0.05 - online * 0.5 / 100 * 8.0 - 6e4 / 3) / 1e6
+    expected = (
+        potential * (0.2 * 0.1 + 0.02)
+        + 1e6 * 0.5 * 0.3 * 0.02
+        - online * 0.05
+        - online * 0.5 / 100 * 8.0
+        - 6e4 / 3
+    ) / 1e6
     assert _benefit() == pytest.approx(expected)
 
 
@@ -103,9 +119,14 @@ def test_deepening_speed_rises_with_skill_and_traffic_and_falls_with_slow_delive
 
 def test_choice_utility_values_buyers_dislikes_commission_and_may_prefer_local():
     utility = rules.choice_utility(
-        buyers=np.array([1e8, 1e6]), commission=np.array([0.05, 0.05]),
-        platform_local=np.array([False, True]), firm_local=np.array([True, False]),
-        buyers_weight=1.0, commission_weight=10.0, local_preference=2.0)
+        buyers=np.array([1e8, 1e6]),
+        commission=np.array([0.05, 0.05]),
+        platform_local=np.array([False, True]),
+        firm_local=np.array([True, False]),
+        buyers_weight=1.0,
+        commission_weight=10.0,
+        local_preference=2.0,
+    )
     assert utility.shape == (2, 2)
     assert utility[1, 0] > utility[1, 1]  # a non-local firm picks the bigger platform
     assert utility[0, 1] - utility[1, 1] == pytest.approx(2.0)  # local bonus for local firm

@@ -24,14 +24,17 @@ class Scripted(Instrument):
 
     def propose(self, model, name):
         rows = self.script.get(model.step_index, [])
-        return Proposal(self.recipient_kind, [r for r, _ in rows], [a for _, a in rows],
-                        paid_from=self.paid_from)
+        return Proposal(
+            self.recipient_kind,
+            [r for r, _ in rows],
+            [a for _, a in rows],
+            paid_from=self.paid_from,
+        )
 
 
 def funder_with(instruments, budget=100.0, **rules):
     model = EcommerceModel(make_spec(), rng=0)
-    portfolio = {"fund": StandingFund(kind="standing_fund", budget_per_year=budget),
-                 **instruments}
+    portfolio = {"fund": StandingFund(kind="standing_fund", budget_per_year=budget), **instruments}
     return model, GovernmentFunder(model, FunderSpec(**rules), portfolio)
 
 
@@ -55,16 +58,16 @@ def test_budget_is_never_exceeded_and_resets_each_year():
 
 def test_earmark_limits_one_instrument_within_the_budget():
     script = {0: [(i, 30.0) for i in range(3)]}
-    model, funder = funder_with({"a": Scripted(script=script, max_per_year=50.0),
-                                 "b": Scripted(script={0: [(9, 60.0)]})})
+    model, funder = funder_with(
+        {"a": Scripted(script=script, max_per_year=50.0), "b": Scripted(script={0: [(9, 60.0)]})}
+    )
     paid = run_months(model, funder, 1)
     assert paid.groupby("instrument")["amount"].sum().to_dict() == {"a": 30.0, "b": 60.0}
 
 
 def test_slots_per_year_and_in_total():
     script = {0: [(i, 1.0) for i in range(5)], 12: [(i, 1.0) for i in range(5, 10)]}
-    model, funder = funder_with({"a": Scripted(script=script, slots_per_year=2,
-                                               slots_total=3)})
+    model, funder = funder_with({"a": Scripted(script=script, slots_per_year=2, slots_total=3)})
     paid = run_months(model, funder, 13)
     assert paid["recipient"].tolist() == [0, 1, 5]
     assert funder.refused[("a", "slots")] == 7
@@ -89,31 +92,41 @@ def test_non_stacking_pays_at_most_the_largest_award_a_year():
     by_firm7 = paid[paid["recipient"] == 7][["step", "instrument", "amount"]].values.tolist()
     # Month 0: 10, then the larger 20 pays only the difference. Month 3: 5 is refused.
     # Month 5: 50 pays the 30 above the 20 already received. Next year starts afresh.
-    assert by_firm7 == [[0, "small", 10.0], [0, "large", 10.0], [5, "large", 30.0],
-                        [14, "large", 5.0]]
+    assert by_firm7 == [
+        [0, "small", 10.0],
+        [0, "large", 10.0],
+        [5, "large", 30.0],
+        [14, "large", 5.0],
+    ]
     assert paid[(paid["recipient"] == 7) & (paid["step"] < 12)]["amount"].sum() == 50.0
     assert paid[paid["recipient"] == 8]["amount"].tolist() == [10.0]
     assert funder.refused[("small", "stacking")] == 1
 
 
 def test_a_larger_award_refused_for_budget_leaves_the_smaller_one():
-    instruments = {"small": Scripted(script={0: [(7, 10.0)]}),
-                   "large": Scripted(script={0: [(7, 500.0)]})}
+    instruments = {
+        "small": Scripted(script={0: [(7, 10.0)]}),
+        "large": Scripted(script={0: [(7, 500.0)]}),
+    }
     model, funder = funder_with(instruments, budget=100.0, non_stacking=True)
     paid = run_months(model, funder, 1)
     assert paid[["instrument", "amount"]].values.tolist() == [["small", 10.0]]
 
 
 def test_without_the_rule_awards_stack():
-    instruments = {"small": Scripted(script={0: [(7, 10.0)]}),
-                   "large": Scripted(script={0: [(7, 20.0)]})}
+    instruments = {
+        "small": Scripted(script={0: [(7, 10.0)]}),
+        "large": Scripted(script={0: [(7, 20.0)]}),
+    }
     model, funder = funder_with(instruments, budget=1e6)
     assert run_months(model, funder, 1)["amount"].sum() == 30.0
 
 
 def test_tax_relief_is_outside_budget_and_stacking():
-    instruments = {"grant": Scripted(script={0: [(3, 100.0)]}),
-                   "relief": Scripted(script={0: [(3, 500.0)]}, paid_from="tax")}
+    instruments = {
+        "grant": Scripted(script={0: [(3, 100.0)]}),
+        "relief": Scripted(script={0: [(3, 500.0)]}, paid_from="tax"),
+    }
     model, funder = funder_with(instruments, budget=100.0, non_stacking=True)
     paid = run_months(model, funder, 1)
     assert paid["amount"].sum() == 600.0

@@ -37,22 +37,32 @@ def test_eligibility_is_and_within_a_rule_and_or_across_a_list():
 
 
 def test_local_priority_puts_local_firms_first():
-    spec = with_fund({"grant": {"kind": "adoption_grant", "amount": 1.0},
-                      "local": {"kind": "local_emphasis"}},
-                     firms={"local_share": 0.5})
+    spec = with_fund(
+        {"grant": {"kind": "adoption_grant", "amount": 1.0}, "local": {"kind": "local_emphasis"}},
+        firms={"local_share": 0.5},
+    )
     model = EcommerceModel(spec, rng=4)
     grant = spec.instruments["grant"]
     ids = np.arange(200)
     ordered = grant.order(model, ids)
     local = model.firms.local[ordered]
     assert sorted(ordered.tolist()) == ids.tolist()
-    assert local[: local.sum()].all() and not local[local.sum():].any()
+    assert local[: local.sum()].all() and not local[local.sum() :].any()
     assert len(grant.order(model, ids, limit=7)) == 7
 
 
 def test_ranked_selection_with_a_limit_takes_the_best():
-    spec = with_fund({"parks": {"kind": "park", "parks": 1, "places_per_park": 5,
-                                "selection": "ranked", "rank_by": "revenue"}})
+    spec = with_fund(
+        {
+            "parks": {
+                "kind": "park",
+                "parks": 1,
+                "places_per_park": 5,
+                "selection": "ranked",
+                "rank_by": "revenue",
+            }
+        }
+    )
     model = EcommerceModel(spec, rng=4)
     ids = np.arange(model.firms.size)
     top = spec.instruments["parks"].order(model, ids, limit=5)
@@ -62,15 +72,24 @@ def test_ranked_selection_with_a_limit_takes_the_best():
 
 # ---------------------------------------------------------------- fund and grants
 def test_standing_fund_budget_covers_its_years_only():
-    fund = StandingFund(kind="standing_fund", budget_per_year=5e8, start=Month(2013, 1),
-                        end=Month(2017, 12))
+    fund = StandingFund(
+        kind="standing_fund", budget_per_year=5e8, start=Month(2013, 1), end=Month(2017, 12)
+    )
     plan = (Month(2014, 10), Month(2017, 12))
     assert [fund.budget(y, *plan) for y in (2013, 2014, 2017, 2018)] == [0, 5e8, 5e8, 0]
 
 
 def test_adoption_grant_pays_eligible_new_adopters_once_after_the_lag():
-    spec = with_fund({"grant": {"kind": "adoption_grant", "amount": 2e4, "payment_lag": 1,
-                                "eligibility": {"size_classes": ["micro"]}}})
+    spec = with_fund(
+        {
+            "grant": {
+                "kind": "adoption_grant",
+                "amount": 2e4,
+                "payment_lag": 1,
+                "eligibility": {"size_classes": ["micro"]},
+            }
+        }
+    )
     model = run_model(spec)
     paid = ledger(model, "grant")
     firms = model.firms
@@ -79,8 +98,11 @@ def test_adoption_grant_pays_eligible_new_adopters_once_after_the_lag():
     assert (firms.size_class[paid["recipient"]] == MICRO).all()
     assert (paid["step"] == paid["approved_step"] + 1).all()
     assert (firms.first_adoption_step[paid["recipient"]] == paid["approved_step"]).all()
-    adopted_in_run = ((firms.size_class == MICRO) & (firms.first_adoption_step >= 0)
-                      & (firms.first_adoption_step < model.n_steps - 1))
+    adopted_in_run = (
+        (firms.size_class == MICRO)
+        & (firms.first_adoption_step >= 0)
+        & (firms.first_adoption_step < model.n_steps - 1)
+    )
     assert set(paid["recipient"]) == set(np.flatnonzero(adopted_in_run))
 
 
@@ -94,8 +116,15 @@ def test_adoption_grant_cost_share_is_capped():
 
 
 def test_adoption_grant_is_expected_by_firms_that_would_qualify():
-    spec = with_fund({"grant": {"kind": "adoption_grant", "amount": 3e4,
-                                "eligibility": {"size_classes": ["micro"]}}})
+    spec = with_fund(
+        {
+            "grant": {
+                "kind": "adoption_grant",
+                "amount": 3e4,
+                "eligibility": {"size_classes": ["micro"]},
+            }
+        }
+    )
     model = EcommerceModel(spec, rng=5)
     one_off, yearly = spec.instruments["grant"].expected_support(model, "grant")
     firms = model.firms
@@ -113,34 +142,58 @@ def test_a_generous_grant_adds_adopters_over_the_counterfactual():
 
 def test_listing_grant_pays_on_listing_and_speeds_listing():
     listing = {"firms": {"listing": {"rate": 0.6, "min_annual_volume": 1e6}}}
-    spec = with_fund({"ipo": {"kind": "listing_grant", "amount": 3e6, "hazard_multiplier": 3.0,
-                              "eligibility": {"adopted": True}}}, **listing)
+    spec = with_fund(
+        {
+            "ipo": {
+                "kind": "listing_grant",
+                "amount": 3e6,
+                "hazard_multiplier": 3.0,
+                "eligibility": {"adopted": True},
+            }
+        },
+        **listing,
+    )
     result = run_scenario(spec, 2)
     paid = result.payments
     assert len(paid) > 5 and (paid["amount"] == 3e6).all() and paid["recipient"].is_unique
     policy = run_model(spec, seed=2)
     baseline = run_model(spec, seed=2, policy=False)
     assert policy.firms.listed.sum() > baseline.firms.listed.sum()
-    assert np.array_equal(result.payments["deadweight"].to_numpy(dtype=bool),
-                          baseline.firms.listed[paid["recipient"]])
+    assert np.array_equal(
+        result.payments["deadweight"].to_numpy(dtype=bool), baseline.firms.listed[paid["recipient"]]
+    )
 
 
 # ---------------------------------------------------------------- rewards
 def test_growth_streak_test():
-    volume = np.array([[100, 130, 169, 220],    # 30 % a year: meets 3 years
-                       [100, 130, 160, 220],    # one year short
-                       [0, 130, 169, 220],      # no base-year volume
-                       [10, 20, 40, 80]])       # meets, but a small base
+    volume = np.array(
+        [
+            [100, 130, 169, 220],  # 30 % a year: meets 3 years
+            [100, 130, 160, 220],  # one year short
+            [0, 130, 169, 220],  # no base-year volume
+            [10, 20, 40, 80],
+        ]
+    )  # meets, but a small base
     assert meets_growth_streak(volume, 3, 3, 0.3, 0.0).tolist() == [True, False, False, True]
     assert meets_growth_streak(volume, 3, 3, 0.3, 50.0).tolist() == [True, False, False, False]
     assert not meets_growth_streak(volume, 2, 3, 0.3, 0.0).any()  # not enough history
 
 
 def test_performance_reward_judged_in_december_with_slots_and_recognition():
-    spec = with_fund({"prize": {"kind": "performance_reward", "amount": 1e6,
-                                "growth_threshold": 0.3, "years": 2, "awareness": 0.0,
-                                "slots_total": 5, "eligibility": {"adopted": True}}},
-                     firms={"history": {"years": 2, "growth": 0.35, "dispersion": 0.1}})
+    spec = with_fund(
+        {
+            "prize": {
+                "kind": "performance_reward",
+                "amount": 1e6,
+                "growth_threshold": 0.3,
+                "years": 2,
+                "awareness": 0.0,
+                "slots_total": 5,
+                "eligibility": {"adopted": True},
+            }
+        },
+        firms={"history": {"years": 2, "growth": 0.35, "dispersion": 0.1}},
+    )
     model = run_model(spec)
     paid = ledger(model, "prize")
     assert 0 < len(paid) <= 5
@@ -155,11 +208,21 @@ def test_performance_reward_judged_in_december_with_slots_and_recognition():
 
 
 def _anticipation_model(effort_cost):
-    spec = with_fund({"prize": {"kind": "performance_reward", "amount": 1e6,
-                                "growth_threshold": 0.3, "years": 1, "awareness": 0.5,
-                                "effort_growth": 3.0, "effort_cost": effort_cost,
-                                "eligibility": {"adopted": True}}},
-                     firms={"history": {"years": 1}})
+    spec = with_fund(
+        {
+            "prize": {
+                "kind": "performance_reward",
+                "amount": 1e6,
+                "growth_threshold": 0.3,
+                "years": 1,
+                "awareness": 0.5,
+                "effort_growth": 3.0,
+                "effort_cost": effort_cost,
+                "eligibility": {"adopted": True},
+            }
+        },
+        firms={"history": {"years": 1}},
+    )
     model = EcommerceModel(spec, rng=1)
     firms = model.firms
     model.step_index, model.month = 6, Month(2015, 7)
@@ -189,13 +252,26 @@ def test_nobody_pushes_when_effort_costs_more_than_the_expected_prize():
 def test_platform_award_goes_to_settled_platforms_in_the_top_k():
     platforms = {
         "giant": {"kind": "b2c", "commission": 0.05, "buyers": 5e8, "external_volume": 5e12},
-        "mid": {"kind": "b2c", "commission": 0.04, "buyers": 5e7, "external_volume": 1e11,
-                "settled": True, "buyer_acquisition_cost": 100.0},
-        "tiny": {"kind": "b2c", "local": True, "commission": 0.02, "buyers": 1e5,
-                 "external_volume": 1e6},
+        "mid": {
+            "kind": "b2c",
+            "commission": 0.04,
+            "buyers": 5e7,
+            "external_volume": 1e11,
+            "settled": True,
+            "buyer_acquisition_cost": 100.0,
+        },
+        "tiny": {
+            "kind": "b2c",
+            "local": True,
+            "commission": 0.02,
+            "buyers": 1e5,
+            "external_volume": 1e6,
+        },
     }
-    spec = with_fund({"award": {"kind": "platform_award", "total_per_year": 4e6, "top_k": 2}},
-                     platforms=platforms)
+    spec = with_fund(
+        {"award": {"kind": "platform_award", "total_per_year": 4e6, "top_k": 2}},
+        platforms=platforms,
+    )
     model = run_model(spec)
     paid = ledger(model, "award")
     assert paid["recipient"].tolist() == [1, 1]  # 'mid', each December; 'giant' is not settled
@@ -205,10 +281,20 @@ def test_platform_award_goes_to_settled_platforms_in_the_top_k():
 
 # ---------------------------------------------------------------- skills
 def test_training_courses_are_spread_over_the_year_capped_and_raise_skill():
-    spec = with_fund({"training": {"kind": "training_subsidy", "courses_per_year": 6,
-                                   "firms_per_course": 10, "cost_per_course": 1e5,
-                                   "cost_share": 0.3, "cap": 2e4, "skill_gain": 0.5}},
-                     **ONE_YEAR)
+    spec = with_fund(
+        {
+            "training": {
+                "kind": "training_subsidy",
+                "courses_per_year": 6,
+                "firms_per_course": 10,
+                "cost_per_course": 1e5,
+                "cost_share": 0.3,
+                "cap": 2e4,
+                "skill_gain": 0.5,
+            }
+        },
+        **ONE_YEAR,
+    )
     before = EcommerceModel(spec, rng=1).firms.skill.copy()
     model = run_model(spec)
     paid = ledger(model, "training")
@@ -222,10 +308,20 @@ def test_training_courses_are_spread_over_the_year_capped_and_raise_skill():
 
 
 def test_talent_subsidy_pays_each_cohort_for_its_years():
-    spec = with_fund({"talent": {"kind": "talent_subsidy", "salary": 3e5, "salary_share": 0.2,
-                                 "talents_per_firm": 2, "years": 2, "new_firms_per_year": 3,
-                                 "eligibility": {"adopted": True}}},
-                     scenario={"end": "2017-12"})
+    spec = with_fund(
+        {
+            "talent": {
+                "kind": "talent_subsidy",
+                "salary": 3e5,
+                "salary_share": 0.2,
+                "talents_per_firm": 2,
+                "years": 2,
+                "new_firms_per_year": 3,
+                "eligibility": {"adopted": True},
+            }
+        },
+        scenario={"end": "2017-12"},
+    )
     model = run_model(spec)
     paid = ledger(model, "talent")
     per_year = paid.groupby(paid["step"] // 12).size().tolist()
@@ -236,10 +332,20 @@ def test_talent_subsidy_pays_each_cohort_for_its_years():
 
 # ---------------------------------------------------------------- parks and logistics
 def test_parks_fill_their_places_refill_vacancies_and_pay_operators():
-    spec = with_fund({"parks": {"kind": "park", "parks": 2, "places_per_park": 10,
-                                "subsidy_per_park_per_year": 1e5, "selection": "ranked",
-                                "rank_by": "revenue", "eligibility": {"local": True}}},
-                     firms={"exit_rate": 1.0})
+    spec = with_fund(
+        {
+            "parks": {
+                "kind": "park",
+                "parks": 2,
+                "places_per_park": 10,
+                "subsidy_per_park_per_year": 1e5,
+                "selection": "ranked",
+                "rank_by": "revenue",
+                "eligibility": {"local": True},
+            }
+        },
+        firms={"exit_rate": 1.0},
+    )
     model = run_model(spec)
     members = model.funder.memory("parks")["members"]
     firms = model.firms
@@ -259,13 +365,25 @@ def test_park_membership_lowers_setup_cost():
 
 
 def test_logistics_projects_upgrade_the_named_provider_and_sector_ceilings():
-    logistics = {"a": {"capacity": 1e6, "cost_per_parcel": 8.0},
-                 "b": {"capacity": 1e6, "cost_per_parcel": 8.0, "rural_coverage": 0.2}}
-    spec = with_fund({"villages": {"kind": "logistics_investment", "projects_per_year": 4,
-                                   "amount": 1e6, "provider": "b", "capacity_gain": 1e4,
-                                   "rural_coverage_gain": 0.1,
-                                   "sector_ceiling_gain": {"trade": 0.01}}},
-                     logistics=logistics, **ONE_YEAR)
+    logistics = {
+        "a": {"capacity": 1e6, "cost_per_parcel": 8.0},
+        "b": {"capacity": 1e6, "cost_per_parcel": 8.0, "rural_coverage": 0.2},
+    }
+    spec = with_fund(
+        {
+            "villages": {
+                "kind": "logistics_investment",
+                "projects_per_year": 4,
+                "amount": 1e6,
+                "provider": "b",
+                "capacity_gain": 1e4,
+                "rural_coverage_gain": 0.1,
+                "sector_ceiling_gain": {"trade": 0.01},
+            }
+        },
+        logistics=logistics,
+        **ONE_YEAR,
+    )
     model = run_model(spec)
     paid = ledger(model, "villages")
     assert len(paid) == 4 and (paid["recipient"] == 1).all()
@@ -277,11 +395,20 @@ def test_logistics_projects_upgrade_the_named_provider_and_sector_ceilings():
 
 # ---------------------------------------------------------------- attraction
 def test_platform_attraction_brings_the_platform_in_and_pays_once():
-    platforms = {"outsider": {"kind": "b2b", "commission": 0.02, "buyers": 1e7,
-                              "external_volume": 2e11}}
-    spec = with_fund({"lure": {"kind": "platform_attraction", "reward": 1e7,
-                               "relocation_rate": 12.0, "slots_total": 1}},
-                     platforms=platforms)
+    platforms = {
+        "outsider": {"kind": "b2b", "commission": 0.02, "buyers": 1e7, "external_volume": 2e11}
+    }
+    spec = with_fund(
+        {
+            "lure": {
+                "kind": "platform_attraction",
+                "reward": 1e7,
+                "relocation_rate": 12.0,
+                "slots_total": 1,
+            }
+        },
+        platforms=platforms,
+    )
     result = run_scenario(spec, 1)
     paid = result.payments
     assert paid["amount"].tolist() == [1e7] and paid["recipient_kind"].tolist() == ["platform"]
@@ -291,9 +418,20 @@ def test_platform_attraction_brings_the_platform_in_and_pays_once():
 
 
 def test_hq_attraction_moves_candidates_in_within_its_slots():
-    spec = with_fund({"hq": {"kind": "hq_attraction", "candidates": 6, "sector": "trade",
-                             "revenue": {"median": 2e9}, "online_share": 0.5, "reward": 5e6,
-                             "relocation_rate": 24.0, "slots_total": 3}})
+    spec = with_fund(
+        {
+            "hq": {
+                "kind": "hq_attraction",
+                "candidates": 6,
+                "sector": "trade",
+                "revenue": {"median": 2e9},
+                "online_share": 0.5,
+                "reward": 5e6,
+                "relocation_rate": 24.0,
+                "slots_total": 3,
+            }
+        }
+    )
     model = run_model(spec)
     firms = model.firms
     moved = np.flatnonzero(firms.relocation_step != NEVER)
@@ -311,22 +449,37 @@ def test_hq_attraction_moves_candidates_in_within_its_slots():
 
 # ---------------------------------------------------------------- fiscal and local emphasis
 def test_tax_relief_is_yearly_capped_and_outside_the_fund():
-    spec = make_spec({"instruments": {"relief": {"kind": "tax_relief", "rate": 0.01,
-                                                 "cap": 5e4, "eligibility": {"adopted": True}}},
-                      **ONE_YEAR})
+    spec = make_spec(
+        {
+            "instruments": {
+                "relief": {
+                    "kind": "tax_relief",
+                    "rate": 0.01,
+                    "cap": 5e4,
+                    "eligibility": {"adopted": True},
+                }
+            },
+            **ONE_YEAR,
+        }
+    )
     model = run_model(spec)
     paid = ledger(model, "relief")
     firms = model.firms
     assert (paid["paid_from"] == "tax").all() and model.funder.ledger.total("fund") == 0
     assert set(paid["recipient"]) == set(np.flatnonzero(firms.alive & firms.adopted))
-    np.testing.assert_allclose(paid["amount"],
-                               np.minimum(0.01 * firms.revenue[paid["recipient"]], 5e4))
+    np.testing.assert_allclose(
+        paid["amount"], np.minimum(0.01 * firms.revenue[paid["recipient"]], 5e4)
+    )
 
 
 def test_commission_rebate_is_paid_for_local_sellers_of_local_platforms():
     platforms = {"home": {"kind": "b2c", "local": True, "commission": 0.1, "buyers": 1e7}}
-    spec = with_fund({"local": {"kind": "local_emphasis", "commission_rebate": 0.5}},
-                     platforms=platforms, firms={"local_share": 0.7}, **ONE_YEAR)
+    spec = with_fund(
+        {"local": {"kind": "local_emphasis", "commission_rebate": 0.5}},
+        platforms=platforms,
+        firms={"local_share": 0.7},
+        **ONE_YEAR,
+    )
     model = EcommerceModel(spec, rng=1)
     for _ in range(3):
         model.step()

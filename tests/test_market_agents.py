@@ -7,18 +7,43 @@ from support import make_spec
 from ecomsim.model.ecosystem import EcommerceModel
 
 PLATFORMS = {
-    "big": {"kind": "b2c", "commission": 0.05, "buyers": 1e8, "buyer_growth": 0.2,
-            "external_volume": 1e11},
-    "small": {"kind": "b2c", "local": True, "commission": 0.03, "buyers": 1e6,
-              "network_elasticity": 0.5, "external_sellers": 100, "reference_sellers": 100,
-              "adjustment_rate": 1.0, "buyer_acquisition_cost": 10.0},
+    "big": {
+        "kind": "b2c",
+        "commission": 0.05,
+        "buyers": 1e8,
+        "buyer_growth": 0.2,
+        "external_volume": 1e11,
+    },
+    "small": {
+        "kind": "b2c",
+        "local": True,
+        "commission": 0.03,
+        "buyers": 1e6,
+        "network_elasticity": 0.5,
+        "external_sellers": 100,
+        "reference_sellers": 100,
+        "adjustment_rate": 1.0,
+        "buyer_acquisition_cost": 10.0,
+    },
 }
-LOGISTICS = {"express": {"capacity": 1e5, "cost_per_parcel": 10.0, "reference_parcels": 5e4,
-                         "scale_elasticity": 0.2, "congestion_threshold": 0.8,
-                         "congestion_cost": 1.0, "congestion_delay": 1.0, "delivery_days": 2.0,
-                         "rural_coverage": 0.5, "uncovered_surcharge": 1.0,
-                         "uncovered_extra_days": 2.0, "invest_threshold": 0.9,
-                         "invest_after_months": 2, "invest_step": 0.5}}
+LOGISTICS = {
+    "express": {
+        "capacity": 1e5,
+        "cost_per_parcel": 10.0,
+        "reference_parcels": 5e4,
+        "scale_elasticity": 0.2,
+        "congestion_threshold": 0.8,
+        "congestion_cost": 1.0,
+        "congestion_delay": 1.0,
+        "delivery_days": 2.0,
+        "rural_coverage": 0.5,
+        "uncovered_surcharge": 1.0,
+        "uncovered_extra_days": 2.0,
+        "invest_threshold": 0.9,
+        "invest_after_months": 2,
+        "invest_step": 0.5,
+    }
+}
 
 
 def model():
@@ -103,8 +128,9 @@ def test_provider_invests_after_busy_months_and_upgrades_apply():
         provider.record_month(0.95e5)
         provider.step()
     assert provider.capacity == pytest.approx(1.5e5)
-    provider.upgrade(capacity_gain=1e4, cost_reduction=0.1, rural_coverage_gain=0.7,
-                     days_reduction=0.5)
+    provider.upgrade(
+        capacity_gain=1e4, cost_reduction=0.1, rural_coverage_gain=0.7, days_reduction=0.5
+    )
     assert provider.capacity == pytest.approx(1.6e5)
     assert provider.base_cost == pytest.approx(9.0)
     assert provider.rural_coverage == 1.0 and provider.base_days == 1.5

@@ -13,16 +13,28 @@ from ecomsim.scenarios.provenance import (
 def test_inline_sources_and_table_sources_are_split_off():
     raw = {
         "a": {"value": 5, "source": "doc 1"},
-        "table": {"source": "table doc", "x": 1.5, "inner": {"y": 2}, "z": {"value": 3,
-                                                                          "source": "own"}},
+        "table": {
+            "source": "table doc",
+            "x": 1.5,
+            "inner": {"y": 2},
+            "z": {"value": 3, "source": "own"},
+        },
         "bare": 7,
         "name": "text is not a number",
     }
     values, sources = split_sources(raw, "f.toml")
-    assert values == {"a": 5, "table": {"x": 1.5, "inner": {"y": 2}, "z": 3}, "bare": 7,
-                      "name": "text is not a number"}
-    assert sources == {"a": "doc 1", "table.x": "table doc", "table.inner.y": "table doc",
-                       "table.z": "own"}
+    assert values == {
+        "a": 5,
+        "table": {"x": 1.5, "inner": {"y": 2}, "z": 3},
+        "bare": 7,
+        "name": "text is not a number",
+    }
+    assert sources == {
+        "a": "doc 1",
+        "table.x": "table doc",
+        "table.inner.y": "table doc",
+        "table.z": "own",
+    }
     assert unsourced_numbers(values, sources) == ["bare"]
 
 
@@ -35,13 +47,16 @@ def test_booleans_are_not_numbers():
     assert numeric_paths({"flag": True, "n": 1, "lst": [1, 2], "words": ["a"]}) == ["n", "lst"]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("firms.count=1000000", ("firms.count", 1000000)),
-    ("x.y=0.25", ("x.y", 0.25)),
-    ("x.flag=true", ("x.flag", True)),
-    ("x.list=[1, 2]", ("x.list", [1, 2])),
-    ("x.name=hello", ("x.name", "hello")),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("firms.count=1000000", ("firms.count", 1000000)),
+        ("x.y=0.25", ("x.y", 0.25)),
+        ("x.flag=true", ("x.flag", True)),
+        ("x.list=[1, 2]", ("x.list", [1, 2])),
+        ("x.name=hello", ("x.name", "hello")),
+    ],
+)
 def test_override_values_are_read_as_toml(text, expected):
     assert parse_override(text) == expected
 
@@ -62,6 +77,9 @@ def test_override_replaces_value_and_records_its_source():
 
 def test_override_of_an_unknown_named_entry_lists_the_known_ones():
     values = {"instruments": {"grant": {"amount": 1}, "prize": {}}}
-    with pytest.raises(ScenarioError, match=r"no instruments entry named 'grnt' \(have: grant, "
-                                            r"prize\)"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"no instruments entry named 'grnt' \(have: grant, "
+        r"prize\)",
+    ):
         apply_override(values, {}, "instruments.grnt.amount", 2, "f")

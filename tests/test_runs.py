@@ -55,8 +55,19 @@ def test_run_inputs_and_outputs_pickle(demo):
 def test_policy_and_counterfactual_share_the_economy_and_the_draws(demo):
     policy = EcommerceModel(demo.spec, rng=9)
     baseline = EcommerceModel(demo.spec, rng=9, policy=False)
-    for field in ("size_class", "sector", "revenue", "skill", "local", "rural", "birth_step",
-                  "exit_step", "propensity", "taste", "adopted"):
+    for field in (
+        "size_class",
+        "sector",
+        "revenue",
+        "skill",
+        "local",
+        "rural",
+        "birth_step",
+        "exit_step",
+        "propensity",
+        "taste",
+        "adopted",
+    ):
         assert np.array_equal(getattr(policy.firms, field), getattr(baseline.firms, field))
     assert policy.funder.portfolio and not baseline.funder.portfolio
     # Monthly draws come from streams that do not depend on policy.
@@ -87,8 +98,9 @@ def test_policy_effect_and_deadweight_are_measured_against_the_counterfactual():
     baseline.run()
     record = CounterfactualRecord.from_model(baseline)
     ts = result.timeseries
-    assert np.array_equal(ts["adopters_cf"], baseline.datacollector.get_model_vars_dataframe()
-                          ["adopters"])
+    assert np.array_equal(
+        ts["adopters_cf"], baseline.datacollector.get_model_vars_dataframe()["adopters"]
+    )
     assert (ts["additional_adopters"] == ts["adopters"] - ts["adopters_cf"]).all()
     paid = result.payments
     expected = record.ever_adopted[paid["recipient"]]
@@ -96,14 +108,17 @@ def test_policy_effect_and_deadweight_are_measured_against_the_counterfactual():
     assert 0 < expected.mean() < 1  # some grants were additional, some deadweight
     last = ts.iloc[-1]
     assert last["deadweight_spending_cumulative"] == pytest.approx(
-        paid.loc[expected, "amount"].sum())
+        paid.loc[expected, "amount"].sum()
+    )
     assert last["cost_per_additional_adopter"] == pytest.approx(
-        last["fiscal_cost_cumulative"] / last["additional_adopters"])
+        last["fiscal_cost_cumulative"] / last["additional_adopters"]
+    )
 
 
 def test_run_can_extend_past_the_plan_with_or_without_policy():
-    spec = with_fund({"grant": {"kind": "adoption_grant", "amount": 1e4}},
-                     scenario={"end": "2015-06"})
+    spec = with_fund(
+        {"grant": {"kind": "adoption_grant", "amount": 1e4}}, scenario={"end": "2015-06"}
+    )
     stopped = run_scenario(spec, 1, until=Month(2016, 6))
     kept = run_scenario(spec, 1, until=Month(2016, 6), keep_policy=True)
     assert stopped.timeseries["date"].iloc[-1] == "2016-06"
@@ -113,15 +128,32 @@ def test_run_can_extend_past_the_plan_with_or_without_policy():
 
 def test_timeseries_has_the_documented_columns(demo):
     ts = run_scenario(demo.spec, 1).timeseries
-    required = {"replication", "step", "date", "adoption_rate", "transaction_volume",
-                "online_retail", "online_retail_share", "parcels", "fund_spent",
-                "adoption_rate_micro", "adoption_rate_trade", "adoption_rate_above_scale",
-                "adoption_rate_sme", "online_purchases", "mean_delivery_cost",
-                "firms_above_1e9", "firms_above_1e10", "platforms_above_1e11",
-                "fund_spent_cumulative", "paid_cumulative_adoption_grant",
-                "tested_spending_cumulative",
-                "additional_adopters", "deadweight_spending_cumulative",
-                "cost_per_additional_adopter"}
+    required = {
+        "replication",
+        "step",
+        "date",
+        "adoption_rate",
+        "transaction_volume",
+        "online_retail",
+        "online_retail_share",
+        "parcels",
+        "fund_spent",
+        "adoption_rate_micro",
+        "adoption_rate_trade",
+        "adoption_rate_above_scale",
+        "adoption_rate_sme",
+        "online_purchases",
+        "mean_delivery_cost",
+        "firms_above_1e9",
+        "firms_above_1e10",
+        "platforms_above_1e11",
+        "fund_spent_cumulative",
+        "paid_cumulative_adoption_grant",
+        "tested_spending_cumulative",
+        "additional_adopters",
+        "deadweight_spending_cumulative",
+        "cost_per_additional_adopter",
+    }
     assert required <= set(ts.columns)
     assert ts["date"].tolist()[:2] == ["2015-01", "2015-02"] and len(ts) == 36
     assert ts["fund_spent"].sum() == pytest.approx(ts["fund_spent_cumulative"].iloc[-1])

@@ -21,28 +21,62 @@ def test_minimal_scenario_is_valid():
     assert spec.sector("agriculture").online_sales_ceiling == 0.0  # neutral default
 
 
-@pytest.mark.parametrize(("changes", "field", "problem"), [
-    ({"firms": {"cont": 5}}, "firms.cont", "unknown field"),
-    ({"firms": {"count": "many"}}, "firms.count", "valid integer"),
-    ({"firms": {"count": -3}}, "firms.count", "must be > 0"),
-    ({"adoption": {"setup_cost": {"micro": -1.0}}}, "adoption", "setup_cost.micro must be ≥ 0"),
-    ({"instruments": {"g": {"kind": "adoption_grant", "amount": -5}}},
-     "instruments.g.adoption_grant.amount", "must be ≥ 0"),
-    ({"sectors": {"trade": {"margin": 1.5}}}, "sectors.trade.margin", "between 0 and 1"),
-    ({"firms": {"initial_adoption": {"micro": 1.2}}}, "firms", "between 0 and 1"),
-    ({"scenario": {"end": "2014-12"}}, "scenario", "is before start"),
-    ({"scenario": {"start": "2015-13"}}, "scenario.start", "YYYY-MM (month 01-12)"),
-    ({"instruments": {"x": {"kind": "magic_money"}}}, "instruments.x", "unknown instrument kind"),
-    ({"instruments": {"x": {"amount": 1}}}, "instruments.x", "needs a kind"),
-    ({"firms": {"size_shares": {"micro": 0.5, "large": 0.3}}}, "firms", "add up to 1"),
-    ({"adoption": {"innovation": None}}, "adoption.innovation", "required field is missing"),
-    ({"platforms": {"p": {"kind": "b2c", "commission": 0.05, "buyers": 1e6,
-                          "network_elasticity": 0.5}}}, "platforms.p", "reference_sellers"),
-    ({"instruments": {"f": {"kind": "standing_fund", "budget_per_year": 1e6},
-                      "a": {"kind": "platform_attraction", "reward": 1, "relocation_rate": 0.1,
-                            "platforms": ["ghost"]}}}, "", "no platform named ghost"),
-    ({"instruments": {"g": {"kind": "adoption_grant"}}}, "instruments.g", "exactly one of"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "problem"),
+    [
+        ({"firms": {"cont": 5}}, "firms.cont", "unknown field"),
+        ({"firms": {"count": "many"}}, "firms.count", "valid integer"),
+        ({"firms": {"count": -3}}, "firms.count", "must be > 0"),
+        ({"adoption": {"setup_cost": {"micro": -1.0}}}, "adoption", "setup_cost.micro must be ≥ 0"),
+        (
+            {"instruments": {"g": {"kind": "adoption_grant", "amount": -5}}},
+            "instruments.g.adoption_grant.amount",
+            "must be ≥ 0",
+        ),
+        ({"sectors": {"trade": {"margin": 1.5}}}, "sectors.trade.margin", "between 0 and 1"),
+        ({"firms": {"initial_adoption": {"micro": 1.2}}}, "firms", "between 0 and 1"),
+        ({"scenario": {"end": "2014-12"}}, "scenario", "is before start"),
+        ({"scenario": {"start": "2015-13"}}, "scenario.start", "YYYY-MM (month 01-12)"),
+        (
+            {"instruments": {"x": {"kind": "magic_money"}}},
+            "instruments.x",
+            "unknown instrument kind",
+        ),
+        ({"instruments": {"x": {"amount": 1}}}, "instruments.x", "needs a kind"),
+        ({"firms": {"size_shares": {"micro": 0.5, "large": 0.3}}}, "firms", "add up to 1"),
+        ({"adoption": {"innovation": None}}, "adoption.innovation", "required field is missing"),
+        (
+            {
+                "platforms": {
+                    "p": {
+                        "kind": "b2c",
+                        "commission": 0.05,
+                        "buyers": 1e6,
+                        "network_elasticity": 0.5,
+                    }
+                }
+            },
+            "platforms.p",
+            "reference_sellers",
+        ),
+        (
+            {
+                "instruments": {
+                    "f": {"kind": "standing_fund", "budget_per_year": 1e6},
+                    "a": {
+                        "kind": "platform_attraction",
+                        "reward": 1,
+                        "relocation_rate": 0.1,
+                        "platforms": ["ghost"],
+                    },
+                }
+            },
+            "",
+            "no platform named ghost",
+        ),
+        ({"instruments": {"g": {"kind": "adoption_grant"}}}, "instruments.g", "exactly one of"),
+    ],
+)
 def test_bad_input_names_field_and_rule(changes, field, problem):
     message = refused(changes)
     assert field in message

@@ -33,8 +33,11 @@ class PlatformAttraction(Instrument):
     summary: ClassVar[str] = "reward to an outside platform that settles in the city"
 
     def _targets(self, model: EcommerceModel) -> list[int]:
-        return [k for k, p in enumerate(model.platforms)
-                if not p.settled and (self.platforms is None or p.name in self.platforms)]
+        return [
+            k
+            for k, p in enumerate(model.platforms)
+            if not p.settled and (self.platforms is None or p.name in self.platforms)
+        ]
 
     def prepare(self, model: EcommerceModel, name: str) -> None:
         """Targeted platforms feel the pull while slots remain."""
@@ -45,14 +48,23 @@ class PlatformAttraction(Instrument):
 
     def propose(self, model: EcommerceModel, name: str) -> Proposal:
         """Targeted platforms that settled this month claim the reward."""
-        settled = [k for k, p in enumerate(model.platforms)
-                   if p.settled_step == model.step_index
-                   and (self.platforms is None or p.name in self.platforms)]
-        return Proposal("platform", np.array(settled, dtype=np.int64),
-                        np.full(len(settled), self.reward))
+        settled = [
+            k
+            for k, p in enumerate(model.platforms)
+            if p.settled_step == model.step_index
+            and (self.platforms is None or p.name in self.platforms)
+        ]
+        return Proposal(
+            "platform", np.array(settled, dtype=np.int64), np.full(len(settled), self.reward)
+        )
 
-    def deadweight(self, recipients: np.ndarray, approved_steps: np.ndarray,
-                   counterfactual: CounterfactualRecord, model: EcommerceModel) -> np.ndarray:
+    def deadweight(
+        self,
+        recipients: np.ndarray,
+        approved_steps: np.ndarray,
+        counterfactual: CounterfactualRecord,
+        model: EcommerceModel,
+    ) -> np.ndarray:
         """Deadweight if the platform settled in the no-policy run as well."""
         return counterfactual.platform_settled[recipients]
 
@@ -87,12 +99,18 @@ class HeadquartersAttraction(Instrument):
     def propose(self, model: EcommerceModel, name: str) -> Proposal:
         """Candidates that moved in this month claim the reward."""
         firms = model.firms
-        arrived = ((firms.relocation_step == model.step_index)
-                   & (firms.relocation_group == model.relocation_group(name)))
+        arrived = (firms.relocation_step == model.step_index) & (
+            firms.relocation_group == model.relocation_group(name)
+        )
         ids = np.flatnonzero(arrived)
         return Proposal("firm", ids, np.full(ids.size, self.reward))
 
-    def deadweight(self, recipients: np.ndarray, approved_steps: np.ndarray,
-                   counterfactual: CounterfactualRecord, model: EcommerceModel) -> np.ndarray:
+    def deadweight(
+        self,
+        recipients: np.ndarray,
+        approved_steps: np.ndarray,
+        counterfactual: CounterfactualRecord,
+        model: EcommerceModel,
+    ) -> np.ndarray:
         """Deadweight if the firm moved in during the no-policy run as well."""
         return counterfactual.relocated[recipients]

@@ -223,8 +223,9 @@ class FirmInstrument(Instrument):
         """Amounts limited by the cap."""
         return np.minimum(amounts, self.cap) if self.cap is not None else amounts
 
-    def order(self, model: EcommerceModel, firm_ids: np.ndarray,
-              limit: int | None = None) -> np.ndarray:
+    def order(
+        self, model: EcommerceModel, firm_ids: np.ndarray, limit: int | None = None
+    ) -> np.ndarray:
         """Firm ids in the order the funder should consider them (only the first ``limit``).
 
         Ranked: best score first. First come: a random arrival order. With the funder's

@@ -51,7 +51,12 @@ class TaxRelief(FirmInstrument):
         ids = self.order(model, np.flatnonzero(self.eligible(model.firms)))
         return Proposal("firm", ids, self.relief_for(model, ids), paid_from="tax")
 
-    def deadweight(self, recipients: np.ndarray, approved_steps: np.ndarray,
-                   counterfactual: CounterfactualRecord, model: EcommerceModel) -> np.ndarray:
+    def deadweight(
+        self,
+        recipients: np.ndarray,
+        approved_steps: np.ndarray,
+        counterfactual: CounterfactualRecord,
+        model: EcommerceModel,
+    ) -> np.ndarray:
         """Deadweight if the firm went online in the no-policy run as well."""
         return counterfactual.ever_adopted[recipients]

@@ -44,8 +44,11 @@ class AdoptionGrant(FirmInstrument):
     def expected_support(self, model: EcommerceModel, name: str) -> tuple[object, object]:
         """Grant × approval rate for non-adopters that would qualify once online."""
         firms = model.firms
-        would_qualify = (self.eligible(firms, assume_adopted=True) & ~firms.adopted
-                         & not_yet_received(firms, model, name))
+        would_qualify = (
+            self.eligible(firms, assume_adopted=True)
+            & ~firms.adopted
+            & not_yet_received(firms, model, name)
+        )
         expected = np.zeros(firms.size)
         ids = np.flatnonzero(would_qualify)
         expected[ids] = self.grant_for(model, ids) * model.funder.approval_rate(name)
@@ -54,13 +57,21 @@ class AdoptionGrant(FirmInstrument):
     def propose(self, model: EcommerceModel, name: str) -> Proposal:
         """Every eligible firm that went online this month applies."""
         firms = model.firms
-        applied = ((firms.adoption_step == model.step_index) & self.eligible(firms)
-                   & not_yet_received(firms, model, name))
+        applied = (
+            (firms.adoption_step == model.step_index)
+            & self.eligible(firms)
+            & not_yet_received(firms, model, name)
+        )
         ids = self.order(model, np.flatnonzero(applied))
         return Proposal("firm", ids, self.grant_for(model, ids))
 
-    def deadweight(self, recipients: np.ndarray, approved_steps: np.ndarray,
-                   counterfactual: CounterfactualRecord, model: EcommerceModel) -> np.ndarray:
+    def deadweight(
+        self,
+        recipients: np.ndarray,
+        approved_steps: np.ndarray,
+        counterfactual: CounterfactualRecord,
+        model: EcommerceModel,
+    ) -> np.ndarray:
         """Deadweight if the firm went online in the no-policy run as well."""
         return counterfactual.ever_adopted[recipients]
 
@@ -90,12 +101,20 @@ class ListingGrant(FirmInstrument):
     def propose(self, model: EcommerceModel, name: str) -> Proposal:
         """Firms that listed this month apply."""
         firms = model.firms
-        listed_now = ((firms.listing_step == model.step_index) & self.eligible(firms)
-                      & not_yet_received(firms, model, name))
+        listed_now = (
+            (firms.listing_step == model.step_index)
+            & self.eligible(firms)
+            & not_yet_received(firms, model, name)
+        )
         ids = self.order(model, np.flatnonzero(listed_now))
         return Proposal("firm", ids, self.capped(np.full(ids.size, self.amount)))
 
-    def deadweight(self, recipients: np.ndarray, approved_steps: np.ndarray,
-                   counterfactual: CounterfactualRecord, model: EcommerceModel) -> np.ndarray:
+    def deadweight(
+        self,
+        recipients: np.ndarray,
+        approved_steps: np.ndarray,
+        counterfactual: CounterfactualRecord,
+        model: EcommerceModel,
+    ) -> np.ndarray:
         """Deadweight if the firm listed in the no-policy run as well."""
         return counterfactual.listed[recipients]

@@ -39,14 +39,17 @@ class LocalEmphasis(Instrument):
             return
         for platform in model.platforms:
             if platform.local:
-                platform.commission_rebate = max(platform.commission_rebate,
-                                                 self.commission_rebate)
+                platform.commission_rebate = max(platform.commission_rebate, self.commission_rebate)
 
     def propose(self, model: EcommerceModel, name: str) -> Proposal | None:
         """This month's rebates, one payment per local platform."""
         if self.commission_rebate == 0:
             return None
         ids = [k for k, p in enumerate(model.platforms) if p.local and p.local_seller_sales > 0]
-        amounts = [self.commission_rebate * model.platforms[k].commission
-                   * model.platforms[k].local_seller_sales for k in ids]
+        amounts = [
+            self.commission_rebate
+            * model.platforms[k].commission
+            * model.platforms[k].local_seller_sales
+            for k in ids
+        ]
         return Proposal("rebate", np.array(ids, dtype=np.int64), np.array(amounts))

@@ -51,14 +51,18 @@ class LogisticsInvestment(Instrument):
             target = int(np.argmax([p.parcels for p in model.providers]))
         return Proposal("provider", np.full(projects, target), np.full(projects, self.amount))
 
-    def on_award(self, model: EcommerceModel, name: str, recipients: np.ndarray,
-                 amounts: np.ndarray) -> None:
+    def on_award(
+        self, model: EcommerceModel, name: str, recipients: np.ndarray, amounts: np.ndarray
+    ) -> None:
         """Each funded project upgrades its provider (and sector ceilings, for a cold chain)."""
         for k in recipients.tolist():
             model.providers[k].upgrade(
-                capacity_gain=self.capacity_gain, cost_reduction=self.cost_reduction,
+                capacity_gain=self.capacity_gain,
+                cost_reduction=self.cost_reduction,
                 urban_coverage_gain=self.urban_coverage_gain,
-                rural_coverage_gain=self.rural_coverage_gain, days_reduction=self.days_reduction)
+                rural_coverage_gain=self.rural_coverage_gain,
+                days_reduction=self.days_reduction,
+            )
             for sector, gain in self.sector_ceiling_gain.items():
                 ceiling = model.sectors.sales_ceiling
                 code = SECTORS.index(sector)

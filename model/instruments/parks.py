@@ -38,8 +38,9 @@ class Park(FirmInstrument):
         vacancies = self.parks * self.places_per_park - int(firms.alive[members].sum())
         if vacancies <= 0:
             return
-        admitted = self.order(model, np.flatnonzero(self.eligible(firms) & ~firms.in_park),
-                              limit=vacancies)
+        admitted = self.order(
+            model, np.flatnonzero(self.eligible(firms) & ~firms.in_park), limit=vacancies
+        )
         firms.in_park[admitted] = True
         memory["members"] = np.concatenate([members, admitted])
 
@@ -49,5 +50,6 @@ class Park(FirmInstrument):
         if self.subsidy_per_park_per_year == 0 or memory.get("last_year") == model.month.year:
             return None
         memory["last_year"] = model.month.year
-        return Proposal("park", np.arange(self.parks),
-                        np.full(self.parks, self.subsidy_per_park_per_year))
+        return Proposal(
+            "park", np.arange(self.parks), np.full(self.parks, self.subsidy_per_park_per_year)
+        )

@@ -20,8 +20,13 @@ if TYPE_CHECKING:
     from ecomsim.model.ecosystem import EcommerceModel
 
 
-def meets_growth_streak(annual_volume: np.ndarray, last_column: int, years: int,
-                        threshold: float, min_base_volume: float) -> np.ndarray:
+def meets_growth_streak(
+    annual_volume: np.ndarray,
+    last_column: int,
+    years: int,
+    threshold: float,
+    min_base_volume: float,
+) -> np.ndarray:
     """Rows whose yearly volume grew by ``threshold`` or more in each of ``years`` years.
 
     The years are those ending with column ``last_column`` of ``annual_volume`` (firms × years);
@@ -89,45 +94,74 @@ class PerformanceReward(FirmInstrument):
         without = firms.volume_to_date + months_left * monthly
         with_effort = without + (growth_path - months_left) * sales
         target = (1.0 + self.growth_threshold) * last
-        earlier_years_ok = meets_growth_streak(firms.annual_volume, last_year, self.years - 1,
-                                               self.growth_threshold, self.min_base_volume)
-        could_win = (earlier_years_ok & (last > 0) & self.eligible(firms)
-                     & not_yet_received(firms, model, name))
+        earlier_years_ok = meets_growth_streak(
+            firms.annual_volume,
+            last_year,
+            self.years - 1,
+            self.growth_threshold,
+            self.min_base_volume,
+        )
+        could_win = (
+            earlier_years_ok
+            & (last > 0)
+            & self.eligible(firms)
+            & not_yet_received(firms, model, name)
+        )
         on_track = could_win & (with_effort >= target)
         chance = 1.0 if slots_left is None else min(1.0, slots_left / max(1, on_track.sum()))
         effort_cost = self.effort_cost * growth_path * sales
-        push = (on_track & (without < target) & (firms.awareness < self.awareness)
-                & (self.amount * chance > effort_cost))
-        firms.push_rate = np.where(push, np.maximum(firms.push_rate, self.effort_growth),
-                                   firms.push_rate)
+        push = (
+            on_track
+            & (without < target)
+            & (firms.awareness < self.awareness)
+            & (self.amount * chance > effort_cost)
+        )
+        firms.push_rate = np.where(
+            push, np.maximum(firms.push_rate, self.effort_growth), firms.push_rate
+        )
 
     def propose(self, model: EcommerceModel, name: str) -> Proposal | None:
         """In December, every eligible firm whose streak ends this year is a candidate."""
         if not model.year_end:
             return None
         firms = model.firms
-        winners = meets_growth_streak(firms.annual_volume, firms.year_index_of_last_complete,
-                                      self.years, self.growth_threshold, self.min_base_volume)
+        winners = meets_growth_streak(
+            firms.annual_volume,
+            firms.year_index_of_last_complete,
+            self.years,
+            self.growth_threshold,
+            self.min_base_volume,
+        )
         winners &= self.eligible(firms) & not_yet_received(firms, model, name)
         ids = self.order(model, np.flatnonzero(winners))
         return Proposal("firm", ids, self.capped(np.full(ids.size, self.amount)))
 
-    def on_award(self, model: EcommerceModel, name: str, recipients: np.ndarray,
-                 amounts: np.ndarray) -> None:
+    def on_award(
+        self, model: EcommerceModel, name: str, recipients: np.ndarray, amounts: np.ndarray
+    ) -> None:
         """Winners are recognised as demonstration firms."""
         model.firms.demonstration[recipients] = True
 
-    def deadweight(self, recipients: np.ndarray, approved_steps: np.ndarray,
-                   counterfactual: CounterfactualRecord, model: EcommerceModel) -> np.ndarray:
+    def deadweight(
+        self,
+        recipients: np.ndarray,
+        approved_steps: np.ndarray,
+        counterfactual: CounterfactualRecord,
+        model: EcommerceModel,
+    ) -> np.ndarray:
         """Deadweight if the firm met the same growth test, same years, without the policy."""
         firms = model.firms
         out = np.zeros(recipients.size, dtype=bool)
         for step in np.unique(approved_steps):
             rows = approved_steps == step
             column = model.month_at(int(step)).year - firms.first_year
-            out[rows] = meets_growth_streak(counterfactual.annual_volume[recipients[rows]],
-                                            column, self.years, self.growth_threshold,
-                                            self.min_base_volume)
+            out[rows] = meets_growth_streak(
+                counterfactual.annual_volume[recipients[rows]],
+                column,
+                self.years,
+                self.growth_threshold,
+                self.min_base_volume,
+            )
         return out
 
 
@@ -152,13 +186,15 @@ class PlatformAward(Instrument):
             return None
         volumes = np.array([p.volume_this_year for p in model.platforms])
         ranked = np.argsort(-volumes, kind="stable")[: self.top_k]
-        winners = np.array([k for k in ranked if model.platforms[k].settled and volumes[k] > 0],
-                           dtype=np.int64)
+        winners = np.array(
+            [k for k in ranked if model.platforms[k].settled and volumes[k] > 0], dtype=np.int64
+        )
         share = self.total_per_year / self.top_k
         return Proposal("platform", winners, np.full(winners.size, share))
 
-    def on_award(self, model: EcommerceModel, name: str, recipients: np.ndarray,
-                 amounts: np.ndarray) -> None:
+    def on_award(
+        self, model: EcommerceModel, name: str, recipients: np.ndarray, amounts: np.ndarray
+    ) -> None:
         """Winners turn the award into buyers."""
         for k, amount in zip(recipients, amounts, strict=True):
             model.platforms[int(k)].acquire_buyers(float(amount))

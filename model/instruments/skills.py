@@ -50,8 +50,9 @@ class TrainingSubsidy(FirmInstrument):
         amount = self.capped(np.array([self.cost_share * self.cost_per_course]))[0]
         return Proposal("institution", np.arange(first, first + courses), np.full(courses, amount))
 
-    def on_award(self, model: EcommerceModel, name: str, recipients: np.ndarray,
-                 amounts: np.ndarray) -> None:
+    def on_award(
+        self, model: EcommerceModel, name: str, recipients: np.ndarray, amounts: np.ndarray
+    ) -> None:
         """Each funded course trains its firms."""
         pool = np.flatnonzero(self.eligible(model.firms))
         places = min(pool.size, recipients.size * self.firms_per_course)
@@ -90,8 +91,10 @@ class TalentSubsidy(FirmInstrument):
         memory["last_year"] = year
         enrolled: dict[int, int] = memory.setdefault("enrolled", {})
         firms = model.firms
-        renewals = np.array([i for i, first in enrolled.items()
-                             if year - first < self.years and firms.alive[i]], dtype=np.int64)
+        renewals = np.array(
+            [i for i, first in enrolled.items() if year - first < self.years and firms.alive[i]],
+            dtype=np.int64,
+        )
         candidates = np.flatnonzero(self.eligible(firms) & firms.adopted)
         candidates = candidates[~np.isin(candidates, list(enrolled))]
         newcomers = self.order(model, candidates, limit=self.new_firms_per_year)
@@ -100,8 +103,9 @@ class TalentSubsidy(FirmInstrument):
         pay = self.capped(np.full(ids.size, yearly))
         return Proposal("talent", ids, pay)
 
-    def on_award(self, model: EcommerceModel, name: str, recipients: np.ndarray,
-                 amounts: np.ndarray) -> None:
+    def on_award(
+        self, model: EcommerceModel, name: str, recipients: np.ndarray, amounts: np.ndarray
+    ) -> None:
         """New enrolees gain skill; everyone paid is remembered with their first year."""
         enrolled: dict[int, int] = model.funder.memory(name)["enrolled"]
         new = np.array([i for i in recipients.tolist() if i not in enrolled], dtype=np.int64)
