@@ -99,8 +99,19 @@ TABLE_COLUMNS = (
 
 
 def format_table(summary: dict[str, dict[str, object]], replications: int) -> str:
-    """The summary as a plain-text table: median [5th–95th percentile] per cell."""
-    columns = [c for c in TABLE_COLUMNS if any(c[0] in row for row in summary.values())]
+    """The summary as a plain-text table: median [5th–95th percentile] per cell.
+
+    Outcomes that are zero or undefined in every year (no money in a scenario without a fund,
+    say) are left out.
+    """
+
+    def informative(outcome: str) -> bool:
+        return any(
+            (row.get(outcome) or {}).get("p95") or (row.get(outcome) or {}).get("p5")
+            for row in summary.values()
+        )
+
+    columns = [c for c in TABLE_COLUMNS if informative(c[0])]
     header = ["year"] + [c[1] for c in columns]
     rows = []
     for year, entry in summary.items():
