@@ -204,7 +204,6 @@ class FirmPopulation:
         self.parcels = np.zeros(n)
         self.volume_to_date = np.zeros(n)  # this calendar year, yuan
         self.annual_volume = np.zeros((n, self.n_years))
-        self.uplift = np.zeros(n)
         self.net_benefit = np.zeros(n)
         self._prior_growth = prior_growth
 
@@ -492,7 +491,7 @@ class FirmPopulation:
         params, sectors, sector = self.params, self.sectors, self.sector
         best = self._best_platform_by_group(market)[sector, self.local.astype(np.intp)]
         platform = np.where(self.adopted, self.platform, best)
-        self.uplift = self._platform_uplift(market, platform)
+        uplift = self._platform_uplift(market, platform)
         rural = self.rural.astype(np.intp)
         park = self.in_park
         parcel_cost = (
@@ -505,7 +504,7 @@ class FirmPopulation:
         return rules.net_benefit(
             revenue=self.revenue,
             sales_ceiling=sectors.sales_ceiling[sector],
-            uplift=self.uplift,
+            uplift=uplift,
             margin=sectors.margin[sector],
             channel_saving=params.channel_saving,
             commission=self._effective_commission(market, platform),
