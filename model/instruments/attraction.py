@@ -11,7 +11,6 @@ from ecomsim.agents.firms import Sector
 from ecomsim.model.instruments.base import Instrument, Proposal, RevenueDraw
 
 if TYPE_CHECKING:
-    from ecomsim.model.counterfactual import CounterfactualRecord
     from ecomsim.model.ecosystem import EcommerceModel
 
 
@@ -31,6 +30,8 @@ class PlatformAttraction(Instrument):
     platforms: list[str] | None = None
 
     summary: ClassVar[str] = "reward to an outside platform that settles in the city"
+    #: Deadweight if the platform settled in the no-policy run as well.
+    deadweight_test: ClassVar[str | None] = "platform_settled"
 
     def _targets(self, model: EcommerceModel) -> list[int]:
         return [
@@ -58,16 +59,6 @@ class PlatformAttraction(Instrument):
             "platform", np.array(settled, dtype=np.int64), np.full(len(settled), self.reward)
         )
 
-    def deadweight(
-        self,
-        recipients: np.ndarray,
-        approved_steps: np.ndarray,
-        counterfactual: CounterfactualRecord,
-        model: EcommerceModel,
-    ) -> np.ndarray:
-        """Deadweight if the platform settled in the no-policy run as well."""
-        return counterfactual.platform_settled[recipients]
-
 
 class HeadquartersAttraction(Instrument):
     """A reward to an outside e-commerce firm that moves its headquarters into the city.
@@ -88,6 +79,8 @@ class HeadquartersAttraction(Instrument):
     spontaneous_rate: float = Field(default=0.0, ge=0)
 
     summary: ClassVar[str] = "reward to an outside e-commerce firm that moves its HQ in"
+    #: Deadweight if the firm moved in during the no-policy run as well.
+    deadweight_test: ClassVar[str | None] = "relocated"
 
     def prepare(self, model: EcommerceModel, name: str) -> None:
         """Candidates of this instrument feel the pull while slots remain."""
@@ -104,13 +97,3 @@ class HeadquartersAttraction(Instrument):
         )
         ids = np.flatnonzero(arrived)
         return Proposal("firm", ids, np.full(ids.size, self.reward))
-
-    def deadweight(
-        self,
-        recipients: np.ndarray,
-        approved_steps: np.ndarray,
-        counterfactual: CounterfactualRecord,
-        model: EcommerceModel,
-    ) -> np.ndarray:
-        """Deadweight if the firm moved in during the no-policy run as well."""
-        return counterfactual.relocated[recipients]

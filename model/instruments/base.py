@@ -159,6 +159,9 @@ class Instrument(Strict):
 
     #: One line for ``ecomsim show`` and the docs.
     summary: ClassVar[str] = ""
+    #: Field of ``CounterfactualRecord`` saying, per recipient, whether it did the rewarded
+    #: thing without the policy too (``None``: no firm-level test for this instrument).
+    deadweight_test: ClassVar[str | None] = None
 
     def pays_from_fund(self) -> bool:
         """Whether this instrument spends the standing fund's money (most do)."""
@@ -200,8 +203,13 @@ class Instrument(Strict):
         counterfactual: CounterfactualRecord,
         model: EcommerceModel,
     ) -> np.ndarray | None:
-        """Which payments were deadweight; ``None`` when the instrument has no firm-level test."""
-        return None
+        """Which payments were deadweight; ``None`` when the instrument has no firm-level test.
+
+        By default: the recipient's entry in the counterfactual field ``deadweight_test``.
+        """
+        if self.deadweight_test is None:
+            return None
+        return getattr(counterfactual, self.deadweight_test)[recipients]
 
 
 class FirmInstrument(Instrument):

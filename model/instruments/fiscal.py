@@ -10,7 +10,6 @@ from pydantic import Field
 from ecomsim.model.instruments.base import FirmInstrument, Proposal
 
 if TYPE_CHECKING:
-    from ecomsim.model.counterfactual import CounterfactualRecord
     from ecomsim.model.ecosystem import EcommerceModel
 
 
@@ -27,6 +26,8 @@ class TaxRelief(FirmInstrument):
     rate: float = Field(ge=0, le=1)
 
     summary: ClassVar[str] = "yearly property/land tax relief for eligible firms (not the fund)"
+    #: Deadweight if the firm went online in the no-policy run as well.
+    deadweight_test: ClassVar[str | None] = "ever_adopted"
 
     def pays_from_fund(self) -> bool:
         """Relief is tax expenditure, outside the fund."""
@@ -50,13 +51,3 @@ class TaxRelief(FirmInstrument):
             return None
         ids = self.order(model, np.flatnonzero(self.eligible(model.firms)))
         return Proposal("firm", ids, self.relief_for(model, ids), paid_from="tax")
-
-    def deadweight(
-        self,
-        recipients: np.ndarray,
-        approved_steps: np.ndarray,
-        counterfactual: CounterfactualRecord,
-        model: EcommerceModel,
-    ) -> np.ndarray:
-        """Deadweight if the firm went online in the no-policy run as well."""
-        return counterfactual.ever_adopted[recipients]

@@ -10,7 +10,6 @@ from pydantic import Field, model_validator
 from ecomsim.model.instruments.base import FirmInstrument, Proposal, not_yet_received
 
 if TYPE_CHECKING:
-    from ecomsim.model.counterfactual import CounterfactualRecord
     from ecomsim.model.ecosystem import EcommerceModel
 
 
@@ -28,6 +27,8 @@ class AdoptionGrant(FirmInstrument):
     cost_share: float | None = Field(default=None, ge=0, le=1)
 
     summary: ClassVar[str] = "one-off grant to a firm when it goes online"
+    #: Deadweight if the firm went online in the no-policy run as well.
+    deadweight_test: ClassVar[str | None] = "ever_adopted"
 
     @model_validator(mode="after")
     def _one_way_of_paying(self) -> AdoptionGrant:
@@ -65,16 +66,6 @@ class AdoptionGrant(FirmInstrument):
         ids = self.order(model, np.flatnonzero(applied))
         return Proposal("firm", ids, self.grant_for(model, ids))
 
-    def deadweight(
-        self,
-        recipients: np.ndarray,
-        approved_steps: np.ndarray,
-        counterfactual: CounterfactualRecord,
-        model: EcommerceModel,
-    ) -> np.ndarray:
-        """Deadweight if the firm went online in the no-policy run as well."""
-        return counterfactual.ever_adopted[recipients]
-
 
 class ListingGrant(FirmInstrument):
     """A one-off grant to a firm that lists on a stock exchange (Guangzhou 五.3: 300 万).
@@ -89,6 +80,8 @@ class ListingGrant(FirmInstrument):
     hazard_multiplier: float = Field(default=1.0, ge=1.0)
 
     summary: ClassVar[str] = "one-off grant to a firm that lists on a stock exchange"
+    #: Deadweight if the firm listed in the no-policy run as well.
+    deadweight_test: ClassVar[str | None] = "listed"
 
     def prepare(self, model: EcommerceModel, name: str) -> None:
         """Eligible firms that have not had the grant list faster."""
@@ -108,13 +101,3 @@ class ListingGrant(FirmInstrument):
         )
         ids = self.order(model, np.flatnonzero(listed_now))
         return Proposal("firm", ids, self.capped(np.full(ids.size, self.amount)))
-
-    def deadweight(
-        self,
-        recipients: np.ndarray,
-        approved_steps: np.ndarray,
-        counterfactual: CounterfactualRecord,
-        model: EcommerceModel,
-    ) -> np.ndarray:
-        """Deadweight if the firm listed in the no-policy run as well."""
-        return counterfactual.listed[recipients]
