@@ -227,6 +227,12 @@ class FirmInstrument(Instrument):
         """Mask of firms this instrument's eligibility admits."""
         return eligible_mask(self.eligibility, firms, assume_adopted)
 
+    def applicants(self, model: EcommerceModel, name: str, mask: np.ndarray) -> np.ndarray:
+        """Firms in ``mask`` that are eligible and never had this instrument, in call order."""
+        firms = model.firms
+        fresh = mask & self.eligible(firms) & not_yet_received(firms, model, name)
+        return self.order(model, np.flatnonzero(fresh))
+
     def capped(self, amounts: np.ndarray) -> np.ndarray:
         """Amounts limited by the cap."""
         return np.minimum(amounts, self.cap) if self.cap is not None else amounts

@@ -57,13 +57,7 @@ class AdoptionGrant(FirmInstrument):
 
     def propose(self, model: EcommerceModel, name: str) -> Proposal:
         """Every eligible firm that went online this month applies."""
-        firms = model.firms
-        applied = (
-            (firms.adoption_step == model.step_index)
-            & self.eligible(firms)
-            & not_yet_received(firms, model, name)
-        )
-        ids = self.order(model, np.flatnonzero(applied))
+        ids = self.applicants(model, name, model.firms.adoption_step == model.step_index)
         return Proposal("firm", ids, self.grant_for(model, ids))
 
 
@@ -93,11 +87,5 @@ class ListingGrant(FirmInstrument):
 
     def propose(self, model: EcommerceModel, name: str) -> Proposal:
         """Firms that listed this month apply."""
-        firms = model.firms
-        listed_now = (
-            (firms.listing_step == model.step_index)
-            & self.eligible(firms)
-            & not_yet_received(firms, model, name)
-        )
-        ids = self.order(model, np.flatnonzero(listed_now))
+        ids = self.applicants(model, name, model.firms.listing_step == model.step_index)
         return Proposal("firm", ids, self.capped(np.full(ids.size, self.amount)))

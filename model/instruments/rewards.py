@@ -132,8 +132,7 @@ class PerformanceReward(FirmInstrument):
             self.growth_threshold,
             self.min_base_volume,
         )
-        winners &= self.eligible(firms) & not_yet_received(firms, model, name)
-        ids = self.order(model, np.flatnonzero(winners))
+        ids = self.applicants(model, name, winners)
         return Proposal("firm", ids, self.capped(np.full(ids.size, self.amount)))
 
     def on_award(
