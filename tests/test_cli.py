@@ -16,6 +16,11 @@ def run_cli(capsys, *args):
     return code, out, err
 
 
+def run_demo_once(capsys, out_dir, *extra):
+    """``ecomsim run demo`` with one replication, quietly, into ``out_dir``."""
+    return run_cli(capsys, "run", "demo", "-r", "1", "-q", "--out", str(out_dir), *extra)
+
+
 def test_help_for_the_command_and_every_subcommand(capsys):
     for args in ([], ["run"], ["scenarios"], ["validate"], ["show"]):
         with pytest.raises(SystemExit) as done:
@@ -84,19 +89,8 @@ def test_run_prints_a_summary_and_writes_a_complete_results_folder(capsys, tmp_p
 
 
 def test_set_overrides_reach_the_run(capsys, tmp_path):
-    code, _, err = run_cli(
-        capsys,
-        "run",
-        "demo",
-        "-r",
-        "1",
-        "-q",
-        "--out",
-        str(tmp_path),
-        "--set",
-        "firms.count=3000",
-        "--set",
-        "scenario.end=2015-06",
+    code, _, err = run_demo_once(
+        capsys, tmp_path, "--set", "firms.count=3000", "--set", "scenario.end=2015-06"
     )
     assert code == 0, err
     (folder,) = tmp_path.iterdir()
@@ -150,18 +144,7 @@ def test_a_failure_while_writing_leaves_no_partial_folder(capsys, tmp_path, monk
         raise KeyboardInterrupt
 
     monkeypatch.setattr(results.json, "dumps", broken_json)
-    code, _, _ = run_cli(
-        capsys,
-        "run",
-        "demo",
-        "-r",
-        "1",
-        "-q",
-        "--out",
-        str(tmp_path),
-        "--set",
-        "scenario.end=2015-02",
-    )
+    code, _, _ = run_demo_once(capsys, tmp_path, "--set", "scenario.end=2015-02")
     assert code == 130
     assert list(tmp_path.iterdir()) == []
 
