@@ -86,14 +86,15 @@ class EcommerceModel(mesa.Model):
         super().__init__(rng=rng)
         self.spec = scenario  # Mesa reserves ``scenario`` for its own experimental class
         self.policy = policy
-        self.plan_start = scenario.scenario.start
+        self.start = scenario.scenario.start
+        self.plan_start = scenario.scenario.policy_start
         self.plan_end = scenario.scenario.end
         self.last_month = until or self.plan_end
-        if self.last_month < self.plan_start:
-            raise ValueError(f"until ({self.last_month}) is before the start ({self.plan_start})")
+        if self.last_month < self.start:
+            raise ValueError(f"until ({self.last_month}) is before the start ({self.start})")
         self.policy_end = max(self.plan_end, self.last_month) if keep_policy else self.plan_end
-        self.n_steps = self.plan_start.months_until(self.last_month) + 1
-        self.month = self.plan_start
+        self.n_steps = self.start.months_until(self.last_month) + 1
+        self.month = self.start
         self.step_index = 0
         self.year_end = False
         self.streams = RandomStreams(self.rng)
@@ -124,7 +125,7 @@ class EcommerceModel(mesa.Model):
     # ------------------------------------------------------------------ helpers
     def month_at(self, step: int) -> Month:
         """Calendar month simulated at 0-based step ``step``."""
-        return self.plan_start.plus(step)
+        return self.start.plus(step)
 
     def relocation_group(self, name: str) -> int:
         """Group code of the candidate firms of HQ-attraction instrument ``name``."""
@@ -133,7 +134,7 @@ class EcommerceModel(mesa.Model):
     def retail_sales_per_month(self) -> float:
         """City retail sales of consumer goods this month (exogenous trend), yuan."""
         economy = self.spec.economy
-        years = (self.month.ordinal - Month(self.plan_start.year, 1).ordinal) / 12.0
+        years = (self.month.ordinal - Month(self.start.year, 1).ordinal) / 12.0
         return economy.retail_sales * (1.0 + economy.retail_sales_growth) ** years / 12.0
 
     def market_conditions(self) -> MarketConditions:

@@ -23,7 +23,7 @@ from typing import Literal
 from pydantic import Field, PositiveInt, model_validator
 
 from ecomsim.agents.firms import Sector, SizeClass
-from ecomsim.model.calendar import MonthField
+from ecomsim.model.calendar import Month, MonthField
 from ecomsim.model.instruments import InstrumentSpec
 from ecomsim.model.instruments.attraction import HeadquartersAttraction, PlatformAttraction
 from ecomsim.model.instruments.base import RevenueDraw, Strict
@@ -42,18 +42,33 @@ def _check_shares(shares: dict[str, float], what: str) -> None:
 
 
 class ScenarioInfo(Strict):
-    """Name, one-line description and the plan period (first and last simulated month)."""
+    """Name, one-line description, the first simulated month and the plan period.
+
+    ``start`` is the month the firm population and market describe (the initial conditions).
+    The plan's instruments act from ``plan_start`` (default: ``start``) to ``end``; the months
+    before ``plan_start`` are simulated without policy, so a run shows the pre-plan years the
+    calibration fits, and the plan years after them.
+    """
 
     name: str
     description: str
+    document: str = ""  # the policy document the scenario encodes
     start: MonthField
+    plan_start: MonthField | None = None
     end: MonthField
 
     @model_validator(mode="after")
-    def _end_after_start(self) -> ScenarioInfo:
-        if self.end < self.start:
-            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+    def _in_order(self) -> ScenarioInfo:
+        if self.plan_start is not None and self.plan_start < self.start:
+            raise ValueError(f"plan_start ({self.plan_start}) is before start ({self.start})")
+        if self.end < self.policy_start:
+            raise ValueError(f"end ({self.end}) is before the plan starts ({self.policy_start})")
         return self
+
+    @property
+    def policy_start(self) -> Month:
+        """First month of the plan period (when instruments start acting)."""
+        return self.plan_start or self.start
 
 
 class Economy(Strict):

@@ -79,6 +79,13 @@ def test_standing_fund_budget_covers_its_years_only():
     assert [fund.budget(y, *plan) for y in (2013, 2014, 2017, 2018)] == [0, 5e8, 5e8, 0]
 
 
+def test_prorated_fund_gives_a_partial_year_its_share_of_the_budget():
+    fund = StandingFund(kind="standing_fund", budget_per_year=4.8e8, prorate=True)
+    plan = (Month(2014, 10), Month(2016, 3))
+    budgets = [fund.budget(y, *plan) for y in (2014, 2015, 2016)]
+    assert budgets == [pytest.approx(1.2e8), 4.8e8, pytest.approx(1.2e8)]
+
+
 def test_adoption_grant_pays_eligible_new_adopters_once_after_the_lag():
     spec = with_fund(
         {

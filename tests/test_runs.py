@@ -126,6 +126,27 @@ def test_run_can_extend_past_the_plan_with_or_without_policy():
     assert last_paid <= "2015-06" < kept.payments["date"].max()
 
 
+def test_months_before_the_plan_run_without_policy():
+    spec = with_fund(
+        {
+            "grant": {
+                "kind": "adoption_grant",
+                "amount": 5e4,
+                "eligibility": {"size_classes": ["micro"]},
+            }
+        },
+        scenario={"start": "2014-01", "plan_start": "2015-01", "end": "2015-12"},
+    )
+    result = run_scenario(spec, 3)
+    ts = result.timeseries
+    assert ts["date"].iloc[0] == "2014-01" and len(ts) == 24
+    before = ts[ts["date"] < "2015-01"]
+    assert (before["adopters"] == before["adopters_cf"]).all()
+    assert (before["fund_spent"] == 0).all()
+    assert result.payments["date"].min() >= "2015-01"
+    assert ts["additional_adopters"].iloc[-1] > 0
+
+
 def test_timeseries_has_the_documented_columns(demo):
     ts = run_scenario(demo.spec, 1).timeseries
     required = {
