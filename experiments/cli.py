@@ -25,8 +25,9 @@ from ecomsim.experiments.results import (
     write_results,
 )
 from ecomsim.experiments.runner import default_workers, replication_seeds, run_replications
-from ecomsim.experiments.summary import format_table, summarise, yearly_outcomes
+from ecomsim.experiments.summary import format_table, summarise
 from ecomsim.model.calendar import Month
+from ecomsim.model.outcomes import yearly_outcomes
 from ecomsim.scenarios import ScenarioError, builtin_scenarios, load_scenario
 from ecomsim.scenarios.provenance import numeric_paths
 

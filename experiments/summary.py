@@ -1,10 +1,8 @@
 """Yearly summaries across replications: what ``summary.json`` holds and ``ecomsim run`` prints.
 
-``yearly_outcomes`` turns the monthly time series of every replication into one row per
-replication and calendar year; ``summarise`` gives the median and 5th/95th percentiles of each
-outcome across replications. Flows are summed over the months of the year that were simulated
-(a plan starting in October has a three-month first year: ``months`` says so); stocks are read
-at the year's last simulated month.
+``summarise`` takes the yearly outcomes of every replication (``model.outcomes``) and gives the
+median and 5th/95th percentiles of each across replications, per calendar year;
+``format_table`` prints the headline ones.
 """
 
 from __future__ import annotations
@@ -13,51 +11,6 @@ import math
 
 import numpy as np
 import pandas as pd
-
-#: Outcomes per calendar year, with how each is formed from the monthly series.
-YEARLY_OUTCOMES = {
-    "transaction_volume": "e-commerce volume over the year: firms' online sales and purchases "
-    "plus outside volume of platforms settled in the city, yuan",
-    "online_retail": "sum of monthly online retail sales, yuan",
-    "online_retail_share": "online retail ÷ retail sales of consumer goods over the year",
-    "adoption_rate": "share of living firms online at the year's end",
-    "fund_spent": "money paid from the fund during the year, yuan",
-    "fiscal_cost": "fund payments plus tax relief during the year, yuan",
-    "additional_adopters": "adopters with the policy minus without, at the year's end",
-    "additional_volume": "yearly volume with the policy minus without, yuan",
-    "cost_per_additional_adopter": "cumulative fiscal cost ÷ additional adopters, year end, yuan",
-    "deadweight_share": "cumulative deadweight spending ÷ cumulative spending that has a "
-    "firm-level counterfactual test, year end",
-}
-
-
-def yearly_outcomes(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """One row per replication × calendar year with the outcomes of ``YEARLY_OUTCOMES``."""
-    frame = timeseries.assign(year=timeseries["date"].str[:4].astype(int))
-    grouped = frame.groupby(["replication", "year"], sort=True)
-    flows = grouped[
-        ["transaction_volume", "online_retail", "retail_sales", "fund_spent", "tax_expenditure"]
-    ].sum()
-    last = grouped.tail(1).set_index(["replication", "year"])
-    out = pd.DataFrame(index=flows.index)
-    out["months"] = grouped.size()
-    out["transaction_volume"] = flows["transaction_volume"]
-    out["online_retail"] = flows["online_retail"]
-    out["online_retail_share"] = flows["online_retail"] / flows["retail_sales"].where(
-        flows["retail_sales"] > 0
-    )
-    out["adoption_rate"] = last["adoption_rate"]
-    out["fund_spent"] = flows["fund_spent"]
-    out["fiscal_cost"] = flows["fund_spent"] + flows["tax_expenditure"]
-    if "additional_adopters" in last:
-        out["additional_adopters"] = last["additional_adopters"]
-        out["additional_volume"] = (
-            flows["transaction_volume"] - grouped["transaction_volume_cf"].sum()
-        )
-        out["cost_per_additional_adopter"] = last["cost_per_additional_adopter"]
-        tested = last["tested_spending_cumulative"]
-        out["deadweight_share"] = last["deadweight_spending_cumulative"] / tested.where(tested > 0)
-    return out.reset_index()
 
 
 def _stats(values: pd.Series) -> dict[str, float | None]:
@@ -73,9 +26,8 @@ def summarise(yearly: pd.DataFrame) -> dict[str, dict[str, object]]:
     out: dict[str, dict[str, object]] = {}
     for year, rows in yearly.groupby("year", sort=True):
         entry: dict[str, object] = {"months": int(rows["months"].max())}
-        for outcome in YEARLY_OUTCOMES:
-            if outcome in rows:
-                entry[outcome] = _stats(rows[outcome])
+        for outcome in rows.columns.drop(["replication", "year", "months"]):
+            entry[outcome] = _stats(rows[outcome])
         out[str(year)] = entry
     return out
 

@@ -15,19 +15,10 @@ import numpy as np
 import pandas as pd
 
 from ecomsim.agents.firms import NEVER
+from ecomsim.model.outcomes import PAIRED_INDICATORS
 
 if TYPE_CHECKING:
     from ecomsim.model.ecosystem import EcommerceModel
-
-#: Indicators of the counterfactual kept beside the policy run's (suffix ``_cf``).
-PAIRED_INDICATORS = (
-    "adopters",
-    "adoption_rate",
-    "transaction_volume",
-    "online_retail",
-    "online_retail_share",
-    "parcels",
-)
 
 
 @dataclass

@@ -50,6 +50,10 @@ def indicator_names(model: EcommerceModel) -> list[str]:
         "parcels",
         "mean_delivery_cost",
         "mean_online_share",
+        "online_sales_ratio_large",
+        "online_purchase_ratio_large",
+        "online_sales_ratio_sme",
+        "online_purchase_ratio_sme",
         "firms_above_1e9",
         "firms_above_1e10",
         "platforms_above_1e11",
@@ -121,6 +125,11 @@ def compute_indicators(model: EcommerceModel) -> dict[str, float]:
             ),
         }
     )
+    large = firms.size_class == SIZE_CLASSES.index("large")
+    for label, group in (("large", alive & large), ("sme", alive & sme)):
+        sales_ratio, purchase_ratio = _online_ratios(model, group)
+        out[f"online_sales_ratio_{label}"] = sales_ratio
+        out[f"online_purchase_ratio_{label}"] = purchase_ratio
     yearly = firms.annual_online_volume()
     out["firms_above_1e9"] = float((alive & (yearly >= YUAN_1E9)).sum())
     out["firms_above_1e10"] = float((alive & (yearly >= YUAN_1E10)).sum())
@@ -145,6 +154,18 @@ def compute_indicators(model: EcommerceModel) -> dict[str, float]:
     for name in funder.portfolio:  # fund payments or tax relief, whichever it pays from
         out[f"paid_cumulative_{name}"] = ledger.paid_by_instrument.get(name, 0.0)
     return out
+
+
+def _online_ratios(model: EcommerceModel, group: np.ndarray) -> tuple[float, float]:
+    """Online share of a group's sales and of its purchases this month (Jining's targets)."""
+    firms = model.firms
+    revenue = float(firms.revenue[group].sum())
+    purchases = float((firms.revenue * model.sectors.purchase_share[firms.sector])[group].sum())
+    sales_ratio = float(firms.online_sales[group].sum()) * 12.0 / revenue if revenue else 0.0
+    purchase_ratio = (
+        float(firms.online_purchases[group].sum()) * 12.0 / purchases if purchases else 0.0
+    )
+    return sales_ratio, purchase_ratio
 
 
 def _mean_delivery_cost(model: EcommerceModel, parcels: float) -> float:

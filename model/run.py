@@ -17,12 +17,9 @@ import pandas as pd
 from ecomsim.agents.logistics import LogisticsProvider
 from ecomsim.agents.platform import Platform
 from ecomsim.model.calendar import Month
-from ecomsim.model.counterfactual import (
-    PAIRED_INDICATORS,
-    CounterfactualRecord,
-    label_deadweight,
-)
+from ecomsim.model.counterfactual import CounterfactualRecord, label_deadweight
 from ecomsim.model.ecosystem import EcommerceModel
+from ecomsim.model.outcomes import PAIRED_INDICATORS
 
 if TYPE_CHECKING:
     from ecomsim.scenarios.schema import Scenario

@@ -109,7 +109,7 @@ def test_set_overrides_reach_the_run(capsys, tmp_path):
         (["run", "demo", "--set", "firms.cont=5"], "firms.cont: unknown field"),
         (["run", "demo", "--set", "sectors.trade.margin=1.5"], "between 0 and 1"),
         (["run", "demo", "--set", "instruments.fund.budget_per_year=-1"], "must be ≥ 0"),
-        (["run", "demo", "--set", "scenario.end=2014-01"], "is before start"),
+        (["run", "demo", "--set", "scenario.end=2014-01"], "is before the plan starts"),
         (
             ["run", "demo", "--set", "instruments.adoption_grant.kind=free_money"],
             "unknown instrument kind",
