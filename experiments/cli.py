@@ -26,6 +26,7 @@ from ecomsim.experiments.results import (
 )
 from ecomsim.experiments.runner import default_workers, replication_seeds, run_replications
 from ecomsim.experiments.summary import format_table, summarise
+from ecomsim.experiments.targets import format_targets, score_targets
 from ecomsim.model.calendar import Month
 from ecomsim.model.outcomes import yearly_outcomes
 from ecomsim.scenarios import ScenarioError, builtin_scenarios, load_scenario
@@ -215,7 +216,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     )
     finished = now()
     timeseries = pd.concat([r.timeseries for r in results], ignore_index=True)
-    summary = summarise(yearly_outcomes(timeseries))
+    yearly = yearly_outcomes(timeseries)
+    summary = summarise(yearly)
+    targets = score_targets(loaded.spec.targets, yearly)
     manifest = build_manifest(
         loaded,
         seed=args.seed,
@@ -233,6 +236,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         "replications": args.replications,
         "description": loaded.spec.scenario.description,
         "years": summary,
+        "targets": targets,
     }
     folder = write_results(
         args.out,
@@ -244,6 +248,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     )
     print(f"{loaded.name}: {loaded.spec.scenario.description}")
     print(format_table(summary, args.replications))
+    if targets:
+        print(f"\ntargets of the plan ({loaded.spec.scenario.document or loaded.name}):")
+        print(format_targets(targets, args.replications))
     print(f"results: {folder}")
     return 0
 

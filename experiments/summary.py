@@ -47,6 +47,7 @@ TABLE_COLUMNS = (
     ("fund_spent", "fund spent 万", 1e4, 0),
     ("additional_adopters", "extra adopters", 1, 0),
     ("cost_per_additional_adopter", "cost/extra adopter 万", 1e4, 1),
+    ("deadweight_share", "deadweight %", 0.01, 0),
 )
 
 

@@ -22,7 +22,7 @@ import tomllib
 from typing import Any
 
 #: Sections whose keys are names chosen by the scenario author, not schema fields.
-NAMED_COLLECTIONS = ("instruments", "platforms", "logistics", "sectors")
+NAMED_COLLECTIONS = ("instruments", "platforms", "logistics", "sectors", "targets")
 
 SOURCE_KEY = "source"
 

@@ -10,6 +10,7 @@ A scenario is one TOML file with these tables (see ``demo.toml`` for every one i
     [platforms.NAME], [logistics.NAME]   the market's platforms and logistics providers
     [funder]        the government funder's rules (non-stacking, carry-over)
     [instruments.NAME]   the policy portfolio; ``kind`` picks the instrument class
+    [targets.NAME]  the document's targets, scored against simulated plan-end values
 
 Units: money in yuan, rates per year, shares in [0, 1], parcels per month, buyers in persons.
 A field left out switches its mechanism off (zero effect, neutral multiplier); no default makes
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 from pydantic import Field, PositiveInt, model_validator
 
 from ecomsim.agents.firms import Sector, SizeClass
@@ -28,6 +30,7 @@ from ecomsim.model.instruments import InstrumentSpec
 from ecomsim.model.instruments.attraction import HeadquartersAttraction, PlatformAttraction
 from ecomsim.model.instruments.base import RevenueDraw, Strict
 from ecomsim.model.instruments.logistics import LogisticsInvestment
+from ecomsim.model.outcomes import OUTCOMES
 
 SHARE = {"ge": 0.0, "le": 1.0}
 NONNEG = {"ge": 0.0}
@@ -287,6 +290,60 @@ class FunderSpec(Strict):
     carry_over: bool = False
 
 
+COMPARISONS = {"above": ">", "at_least": "≥", "below": "<", "at_most": "≤"}
+
+
+class TargetSpec(Strict):
+    """One target the plan's document sets, scored on the simulated plan-end values.
+
+    Give exactly one of ``above``, ``at_least``, ``below``, ``at_most`` (as the document words
+    it: 超过 is ``above``, 达到 is ``at_least``). ``measure = "growth"`` scores the outcome's
+    growth over the previous year instead of its level. A target the model cannot speak to is
+    kept with ``not_modelled`` saying why, so the table shows every target of the document.
+    """
+
+    description: str = ""
+    outcome: str | None = None
+    year: int = Field(ge=1990, le=2100)
+    measure: Literal["level", "growth"] = "level"
+    above: float | None = None
+    at_least: float | None = None
+    below: float | None = None
+    at_most: float | None = None
+    not_modelled: str | None = None
+
+    @model_validator(mode="after")
+    def _scorable(self) -> TargetSpec:
+        given = [name for name in COMPARISONS if getattr(self, name) is not None]
+        if self.not_modelled is not None:
+            return self
+        if self.outcome not in OUTCOMES:
+            raise ValueError(
+                f"outcome {self.outcome!r} is not a yearly outcome; choose one of "
+                f"{', '.join(OUTCOMES)} (or say why it is not_modelled)"
+            )
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of {', '.join(COMPARISONS)} (got {len(given)})")
+        return self
+
+    @property
+    def comparison(self) -> tuple[str, float]:
+        """The comparison sign and threshold, e.g. ``(">", 1e12)``."""
+        name = next(n for n in COMPARISONS if getattr(self, n) is not None)
+        return COMPARISONS[name], getattr(self, name)
+
+    def met(self, values: np.ndarray) -> np.ndarray:
+        """Whether each value meets the target (NaN never does)."""
+        sign, threshold = self.comparison
+        with np.errstate(invalid="ignore"):
+            return {
+                ">": values > threshold,
+                "≥": values >= threshold,
+                "<": values < threshold,
+                "≤": values <= threshold,
+            }[sign]
+
+
 class Scenario(Strict):
     """A complete, validated scenario."""
 
@@ -299,6 +356,7 @@ class Scenario(Strict):
     logistics: dict[str, LogisticsSpec] = Field(default_factory=dict)
     funder: FunderSpec = FunderSpec()
     instruments: dict[str, InstrumentSpec] = Field(default_factory=dict)
+    targets: dict[str, TargetSpec] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _fund_exists_if_needed(self) -> Scenario:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
+
 from ecomsim.model.ecosystem import EcommerceModel
-from ecomsim.scenarios import validate_values
+from ecomsim.scenarios import ScenarioError, validate_values
 from ecomsim.scenarios.schema import Scenario
 
 BASE: dict[str, Any] = {
@@ -90,3 +92,13 @@ def run_model(spec: Scenario, seed: int = 1, policy: bool = True) -> EcommerceMo
     model = EcommerceModel(spec, rng=seed, policy=policy)
     model.run()
     return model
+
+
+def refused(changes: dict[str, Any]) -> str:
+    """The one-line error a scenario with ``changes`` to ``BASE`` is refused with."""
+    with pytest.raises(ScenarioError) as caught:
+        validate_values(merge(BASE, changes), "city.toml")
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("city.toml: ")
+    return message
