@@ -11,6 +11,7 @@ A scenario is one TOML file with these tables (see ``demo.toml`` for every one i
     [funder]        the government funder's rules (non-stacking, carry-over)
     [instruments.NAME]   the policy portfolio; ``kind`` picks the instrument class
     [targets.NAME]  the document's targets, scored against simulated plan-end values
+    [calibration]   behavioural parameters to fit, and the pre-plan figures to fit them to
 
 Units: money in yuan, rates per year, shares in [0, 1], parcels per month, buyers in persons.
 A field left out switches its mechanism off (zero effect, neutral multiplier); no default makes
@@ -344,6 +345,54 @@ class TargetSpec(Strict):
             }[sign]
 
 
+class CalibrationParameter(Strict):
+    """A behavioural parameter ``ecomsim calibrate`` fits, by dotted path, within bounds."""
+
+    path: str
+    low: float
+    high: float
+    log: bool = False  # search on a log scale (for rates spanning orders of magnitude)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> CalibrationParameter:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        if self.log and self.low <= 0:
+            raise ValueError("a log-scale search needs low > 0")
+        return self
+
+
+class Observation(Strict):
+    """A pre-plan public figure the model must reproduce: a yearly outcome in one year."""
+
+    description: str = ""
+    outcome: str
+    year: int = Field(ge=1990, le=2100)
+    value: float = Field(gt=0)
+    weight: float = Field(default=1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _known_outcome(self) -> Observation:
+        if self.outcome not in OUTCOMES:
+            raise ValueError(
+                f"outcome {self.outcome!r} is not a yearly outcome; choose one of "
+                f"{', '.join(OUTCOMES)}"
+            )
+        return self
+
+
+class Calibration(Strict):
+    """What ``ecomsim calibrate`` fits (``parameters``) to what (``observed``).
+
+    Observations must fall in whole years simulated before the plan starts: the plan years
+    are kept for out-of-sample validation.
+    """
+
+    replications: int = Field(default=4, ge=1)
+    parameters: dict[str, CalibrationParameter]
+    observed: dict[str, Observation]
+
+
 class Scenario(Strict):
     """A complete, validated scenario."""
 
@@ -357,6 +406,7 @@ class Scenario(Strict):
     funder: FunderSpec = FunderSpec()
     instruments: dict[str, InstrumentSpec] = Field(default_factory=dict)
     targets: dict[str, TargetSpec] = Field(default_factory=dict)
+    calibration: Calibration | None = None
 
     @model_validator(mode="after")
     def _fund_exists_if_needed(self) -> Scenario:
@@ -387,6 +437,25 @@ class Scenario(Strict):
                 raise ValueError(
                     f"instruments.{name}.provider: no logistics provider named "
                     f"{inst.provider!r} (have: {', '.join(self.logistics)})"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _calibrate_before_the_plan(self) -> Scenario:
+        if self.calibration is None:
+            return self
+        info = self.scenario
+        for name, seen in self.calibration.observed.items():
+            if not info.start.year <= seen.year or Month(seen.year, 12) >= info.policy_start:
+                raise ValueError(
+                    f"calibration.observed.{name}.year: {seen.year} must be a whole year "
+                    f"simulated before the plan starts ({info.start} to {info.policy_start}); "
+                    "plan years are kept for validation"
+                )
+            if seen.year == info.start.year and info.start.month != 1:
+                raise ValueError(
+                    f"calibration.observed.{name}.year: {seen.year} is not fully simulated "
+                    f"(the run starts {info.start})"
                 )
         return self
 
