@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from functools import partial
 
 from tqdm import tqdm
 
@@ -39,13 +40,16 @@ def run_replications(
     executor: Executor | None = None,
     until: Month | None = None,
     keep_policy: bool = False,
+    counterfactual: bool = True,
     progress: bool = True,
 ) -> list[RunResult]:
     """Run one replication per seed and return the results in replication order.
 
     With ``workers > 1`` (and no ``executor``) a local process pool is used; an ``executor``
-    passed in is used as it is and left open.
+    passed in is used as it is and left open. ``until``, ``keep_policy`` and
+    ``counterfactual`` are passed to ``run_scenario``.
     """
+    run = partial(run_scenario, until=until, keep_policy=keep_policy, counterfactual=counterfactual)
     bar = tqdm(
         total=len(seeds),
         desc=f"{spec.scenario.name}",
@@ -54,26 +58,23 @@ def run_replications(
         leave=False,
     )
     try:
-        results = list(_completed(spec, seeds, workers, executor, until, keep_policy, bar))
+        results = list(_completed(run, spec, seeds, workers, executor, bar))
     finally:
         bar.close()
     return sorted(results, key=lambda r: r.replication)
 
 
 def _completed(
+    run: Callable[..., RunResult],
     spec: Scenario,
     seeds: list[int],
     workers: int,
     executor: Executor | None,
-    until: Month | None,
-    keep_policy: bool,
     bar: tqdm,
 ) -> Iterator[RunResult]:
     if executor is None and workers <= 1:
         for replication, seed in enumerate(seeds):
-            yield run_scenario(
-                spec, seed, replication=replication, until=until, keep_policy=keep_policy
-            )
+            yield run(spec, seed, replication=replication)
             bar.update()
         return
     own = executor is None
@@ -81,12 +82,7 @@ def _completed(
         max_workers=workers, mp_context=multiprocessing.get_context("spawn")
     )
     try:
-        futures = [
-            pool.submit(
-                run_scenario, spec, seed, replication=r, until=until, keep_policy=keep_policy
-            )
-            for r, seed in enumerate(seeds)
-        ]
+        futures = [pool.submit(run, spec, seed, replication=r) for r, seed in enumerate(seeds)]
         for future in as_completed(futures):
             yield future.result()
             bar.update()
