@@ -9,19 +9,25 @@ field and what is allowed, and exit code 2; nothing is written.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import sys
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import NoReturn
 
 import pandas as pd
+from tqdm import tqdm
 
 from ecomsim import __version__
+from ecomsim.experiments.calibrate import Problem, fit, fit_table, format_fit, write_fitted
 from ecomsim.experiments.results import (
     build_manifest,
     command_line,
+    identify,
     new_run_id,
     now,
+    write_folder,
     write_results,
 )
 from ecomsim.experiments.runner import default_workers, replication_seeds, run_replications
@@ -74,6 +80,44 @@ def _month(text: str) -> Month:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _add_common(command: argparse.ArgumentParser) -> None:
+    """Options shared by the commands that run the model: seed, overrides, output, workers."""
+    command.add_argument(
+        "-s",
+        "--seed",
+        type=_seed,
+        default=0,
+        metavar="S",
+        help="experiment seed; replication seeds derive from it (default: 0)",
+    )
+    command.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        dest="overrides",
+        help="override a scenario field by dotted path, e.g. firms.count=1000000 "
+        "or instruments.demonstration.amount=2e6 (repeatable)",
+    )
+    command.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help="folder for results (default: ./results)",
+    )
+    command.add_argument(
+        "-w",
+        "--workers",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="worker processes (default: one per core); results do not depend on it",
+    )
+    command.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``ecomsim`` command and its subcommands."""
     parser = _Parser(
@@ -108,40 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="R",
         help="number of replications (default: 10)",
     )
-    run.add_argument(
-        "-s",
-        "--seed",
-        type=_seed,
-        default=0,
-        metavar="S",
-        help="experiment seed; replication seeds derive from it (default: 0)",
-    )
-    run.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        dest="overrides",
-        help="override a scenario field by dotted path, e.g. firms.count=1000000 "
-        "or instruments.demonstration.amount=2e6 (repeatable)",
-    )
-    run.add_argument(
-        "-o",
-        "--out",
-        type=Path,
-        default=DEFAULT_OUT,
-        metavar="DIR",
-        help="folder for results (default: ./results)",
-    )
     run.add_argument("--csv", action="store_true", help="also write timeseries.csv")
-    run.add_argument(
-        "-w",
-        "--workers",
-        type=_positive_int,
-        default=None,
-        metavar="N",
-        help="worker processes (default: one per core, at most R); results do not depend on it",
-    )
     run.add_argument(
         "--until",
         type=_month,
@@ -154,8 +165,43 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --until: keep instruments in force after the plan's end",
     )
-    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_common(run)
     run.set_defaults(handler=_cmd_run)
+
+    calibrate = commands.add_parser(
+        "calibrate",
+        help="fit a scenario's behavioural parameters to its pre-plan history",
+        description="Fit the parameters listed in the scenario's [calibration] table so that "
+        "the simulated pre-plan years (no policy) reproduce its observed figures: a Sobol "
+        "design over the bounds, then a bounded Nelder-Mead polish, minimising the mean "
+        "squared log error of the median across replications (fixed seeds). Prints the fit "
+        "table and writes OUT/calibration-<scenario>-<time>/ (fit, search history, "
+        "manifest). With --write, the fitted values go into the scenario file with their "
+        "provenance.",
+    )
+    calibrate.add_argument("scenario", help="built-in scenario name or scenario .toml file")
+    calibrate.add_argument(
+        "-n",
+        "--evaluations",
+        type=_positive_int,
+        default=60,
+        metavar="N",
+        help="objective evaluations (each runs the replications; default: 60)",
+    )
+    calibrate.add_argument(
+        "--check-replications",
+        type=_positive_int,
+        default=20,
+        metavar="R",
+        help="replications for the fit table at the fitted values (default: 20)",
+    )
+    calibrate.add_argument(
+        "--write",
+        action="store_true",
+        help="write the fitted values, with their provenance, into the scenario file",
+    )
+    _add_common(calibrate)
+    calibrate.set_defaults(handler=_cmd_calibrate)
 
     listing = commands.add_parser(
         "scenarios",
@@ -251,6 +297,68 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if targets:
         print(f"\ntargets of the plan ({loaded.spec.scenario.document or loaded.name}):")
         print(format_targets(targets, args.replications))
+    print(f"results: {folder}")
+    return 0
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    loaded = load_scenario(args.scenario, args.overrides)
+    if loaded.spec.calibration is None:
+        raise ScenarioError(
+            loaded.path.name, "calibration", "the scenario has no [calibration] table to fit"
+        )
+    workers = args.workers or default_workers(loaded.spec.calibration.replications)
+    started = now()
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        problem = Problem(loaded, seed=args.seed, executor=pool)
+        with tqdm(
+            total=args.evaluations,
+            desc=f"calibrate {loaded.name}",
+            unit="eval",
+            disable=args.quiet,
+        ) as bar:
+
+            def progress(loss: float) -> None:
+                best = min(row["loss"] for row in problem.history)
+                bar.set_postfix(loss=f"{loss:.4f}", best=f"{best:.4f}")
+                bar.update()
+
+            values = fit(problem, args.evaluations, on_evaluation=progress)
+        check = problem.simulate(values, args.check_replications)
+    finished = now()
+    table = fit_table(problem, check)
+    provenance = (
+        f"calibrated: ecomsim calibrate {loaded.name} --seed {args.seed} --evaluations "
+        f"{args.evaluations} ({finished:%Y-%m-%d}) to calibration.observed "
+        f"({', '.join(problem.calibration.observed)}); fit in docs/scenarios/{loaded.name}.md"
+    )
+    manifest = {
+        **identify(
+            loaded,
+            seed=args.seed,
+            argv=command_line(),
+            started=started,
+            finished=finished,
+            workers=workers,
+        ),
+        "evaluations": len(problem.history),
+        "replications": problem.calibration.replications,
+        "check_replications": args.check_replications,
+        "fitted": values,
+        "provenance": provenance,
+    }
+    folder = write_folder(
+        args.out,
+        new_run_id(args.out, f"calibration-{loaded.name}", args.seed, started),
+        {"fit": table, "history": pd.DataFrame(problem.history)},
+        {"manifest": manifest},
+        csv=("fit", "history"),
+    )
+    print(f"{loaded.name}: fit to {len(table)} pre-plan observations")
+    print(format_fit(table, values, args.check_replications))
+    if args.write:
+        write_fitted(loaded.path, problem, values, provenance)
+        print(f"wrote the fitted values into {loaded.path}")
     print(f"results: {folder}")
     return 0
 

@@ -50,6 +50,35 @@ def git_commit() -> str | None:
     return found.stdout.strip() or None
 
 
+def identify(
+    loaded: LoadedScenario,
+    *,
+    seed: int,
+    argv: list[str],
+    started: datetime,
+    finished: datetime,
+    workers: int,
+) -> dict[str, object]:
+    """What every manifest records: code version, scenario and its hashes, command, timings."""
+    return {
+        "ecomsim_version": __version__,
+        "git_commit": git_commit(),
+        "python": platform.python_version(),
+        "packages": {p: version(p) for p in ("mesa", "numpy", "pandas", "pydantic", "scipy")},
+        "scenario": loaded.name,
+        "scenario_file": str(loaded.path),
+        "scenario_file_sha256": loaded.file_sha256,
+        "scenario_sha256": loaded.spec_sha256,
+        "overrides": list(loaded.overrides),
+        "seed": seed,
+        "command_line": argv,
+        "workers": workers,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "wall_time_seconds": round((finished - started).total_seconds(), 3),
+    }
+
+
 def build_manifest(
     loaded: LoadedScenario,
     *,
@@ -65,27 +94,46 @@ def build_manifest(
 ) -> dict[str, object]:
     """Everything needed to identify and repeat a run."""
     return {
-        "ecomsim_version": __version__,
-        "git_commit": git_commit(),
-        "python": platform.python_version(),
-        "packages": {p: version(p) for p in ("mesa", "numpy", "pandas", "pydantic")},
-        "scenario": loaded.name,
-        "scenario_file": str(loaded.path),
-        "scenario_file_sha256": loaded.file_sha256,
-        "scenario_sha256": loaded.spec_sha256,
-        "overrides": list(loaded.overrides),
-        "seed": seed,
+        **identify(
+            loaded, seed=seed, argv=argv, started=started, finished=finished, workers=workers
+        ),
         "replication_seeds": seeds,
         "until": until,
         "keep_policy": keep_policy,
-        "command_line": argv,
-        "workers": workers,
-        "started": started.isoformat(timespec="seconds"),
-        "finished": finished.isoformat(timespec="seconds"),
-        "wall_time_seconds": round((finished - started).total_seconds(), 3),
         "replication_wall_times": [round(r.wall_time, 3) for r in results],
         "outstanding_commitments": [r.outstanding for r in results],
     }
+
+
+def write_folder(
+    out: Path,
+    run_id: str,
+    frames: dict[str, pd.DataFrame],
+    documents: dict[str, object],
+    csv: tuple[str, ...] = (),
+) -> Path:
+    """Write a folder ``out/run_id`` atomically: it appears whole or not at all.
+
+    ``frames`` become Parquet files (and CSV for those named in ``csv``), ``documents`` JSON.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    final = out / run_id
+    partial = out / f".{run_id}.partial-{os.getpid()}"
+    try:
+        partial.mkdir()
+        for name, frame in frames.items():
+            frame.to_parquet(partial / f"{name}.parquet", index=False)
+            if name in csv:
+                frame.to_csv(partial / f"{name}.csv", index=False)
+        for name, document in documents.items():
+            (partial / f"{name}.json").write_text(
+                json.dumps(document, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+            )
+        partial.rename(final)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return final
 
 
 def write_results(
@@ -96,35 +144,17 @@ def write_results(
     manifest: dict[str, object],
     csv: bool = False,
 ) -> Path:
-    """Write a complete results folder atomically and return its path."""
-    out.mkdir(parents=True, exist_ok=True)
-    final = out / run_id
-    partial = out / f".{run_id}.partial-{os.getpid()}"
-    try:
-        partial.mkdir()
-        frames = {
-            "timeseries": pd.concat([r.timeseries for r in results], ignore_index=True),
-            "platforms": pd.concat([r.platforms for r in results], ignore_index=True),
-            "logistics": pd.concat([r.logistics for r in results], ignore_index=True),
-            "payments": pd.concat(
-                [r.payments.assign(replication=r.replication) for r in results], ignore_index=True
-            ),
-        }
-        for name, frame in frames.items():
-            frame.to_parquet(partial / f"{name}.parquet", index=False)
-        if csv:
-            frames["timeseries"].to_csv(partial / "timeseries.csv", index=False)
-        (partial / "summary.json").write_text(
-            json.dumps(summary, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
-        )
-        (partial / "manifest.json").write_text(
-            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-        )
-        partial.rename(final)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-    return final
+    """Write a complete results folder of ``ecomsim run`` atomically and return its path."""
+    frames = {
+        "timeseries": pd.concat([r.timeseries for r in results], ignore_index=True),
+        "platforms": pd.concat([r.platforms for r in results], ignore_index=True),
+        "logistics": pd.concat([r.logistics for r in results], ignore_index=True),
+        "payments": pd.concat(
+            [r.payments.assign(replication=r.replication) for r in results], ignore_index=True
+        ),
+    }
+    documents = {"summary": summary, "manifest": manifest}
+    return write_folder(out, run_id, frames, documents, csv=("timeseries",) if csv else ())
 
 
 def now() -> datetime:

@@ -20,6 +20,7 @@ a behavioural claim, so every number that matters is written, with its source, i
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import numpy as np
@@ -360,6 +361,21 @@ class CalibrationParameter(Strict):
         if self.log and self.low <= 0:
             raise ValueError("a log-scale search needs low > 0")
         return self
+
+    def _scaled(self, value: float) -> float:
+        return math.log(value) if self.log else value
+
+    def from_unit(self, unit: float) -> float:
+        """The value at position ``unit`` ∈ [0, 1] of the search range."""
+        low, high = self._scaled(self.low), self._scaled(self.high)
+        value = low + unit * (high - low)
+        return math.exp(value) if self.log else value
+
+    def to_unit(self, value: float) -> float:
+        """Position of ``value`` in the search range, clipped to [0, 1]."""
+        low, high = self._scaled(self.low), self._scaled(self.high)
+        clipped = min(max(value, self.low), self.high)
+        return (self._scaled(clipped) - low) / (high - low)
 
 
 class Observation(Strict):
