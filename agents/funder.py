@@ -58,6 +58,9 @@ class GovernmentFunder(mesa.Agent):
         self.non_stacking = spec.non_stacking
         self.carry_over = spec.carry_over
         self.portfolio = dict(portfolio)
+        #: False for a no-policy run: the portfolio is known (its columns are reported, as
+        #: zeros) but no instrument acts and no budget opens.
+        self.in_force = True
         self.ledger = Ledger()
         self._bits = {name: 1 << i for i, name in enumerate(self.portfolio)}
         self._memory: dict[str, dict[str, Any]] = {name: {} for name in self.portfolio}
@@ -79,7 +82,7 @@ class GovernmentFunder(mesa.Agent):
         return [
             (name, inst)
             for name, inst in self.portfolio.items()
-            if inst.is_active(model.month, model.plan_start, model.policy_end)
+            if self.in_force and inst.is_active(model.month, model.plan_start, model.policy_end)
         ]
 
     def instrument_bit(self, name: str) -> int:
@@ -135,6 +138,7 @@ class GovernmentFunder(mesa.Agent):
             self.budget_this_year = unspent + sum(
                 inst.budget(year, model.plan_start, model.policy_end)
                 for inst in self.portfolio.values()
+                if self.in_force
             )
             self.committed_this_year = 0.0
             self.committed_by_instrument = Counter()

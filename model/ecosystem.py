@@ -18,6 +18,7 @@ the policy portfolio). One month runs in fixed stages:
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -107,9 +108,8 @@ class EcommerceModel(mesa.Model):
             LogisticsProvider(self, name, spec, k)
             for k, (name, spec) in enumerate(scenario.logistics.items())
         ]
-        self.funder = GovernmentFunder(
-            self, scenario.funder, scenario.instruments if policy else {}
-        )
+        self.funder = GovernmentFunder(self, scenario.funder, scenario.instruments)
+        self.funder.in_force = policy
         self.firms = FirmPopulation(
             scenario, self.sectors, self.streams, self.n_steps, len(self.platforms)
         )
@@ -232,3 +232,20 @@ class EcommerceModel(mesa.Model):
         """Simulate every month from the start to ``until`` (or the plan's end)."""
         while self.running:
             self.step()
+
+    def run_until(self, month: Month) -> None:
+        """Simulate the months before ``month`` (or to the end, if that comes first)."""
+        while self.running and self.month_at(self.steps) < month:
+            self.step()
+
+    def without_policy(self) -> EcommerceModel:
+        """A copy of this model, as it stands, with the plan's instruments switched off.
+
+        Before the plan starts a policy run and its counterfactual are the same model (same
+        state, same draws), so the counterfactual can branch off at the plan's start instead
+        of simulating the pre-plan years again.
+        """
+        twin = copy.deepcopy(self)
+        twin.policy = False
+        twin.funder.in_force = False
+        return twin

@@ -50,20 +50,19 @@ def run_scenario(
 ) -> RunResult:
     """Run ``scenario`` with ``seed`` and, unless told not to, its no-policy counterfactual.
 
-    The counterfactual runs first (same economy, seed and draws; instruments off) and leaves
-    only a compact record, so the two models are never in memory together. A scenario
-    without instruments is its own counterfactual.
+    The counterfactual (same economy, seed and draws; instruments off) branches off the
+    policy run where the plan starts, runs to the end and leaves only a compact record. A
+    scenario without instruments is its own counterfactual.
     """
     started = time.perf_counter()
+    model = EcommerceModel(scenario, rng=seed, until=until, keep_policy=keep_policy)
     record = None
     if counterfactual and scenario.instruments:
-        baseline = EcommerceModel(
-            scenario, rng=seed, policy=False, until=until, keep_policy=keep_policy
-        )
+        model.run_until(model.plan_start)
+        baseline = model.without_policy()
         baseline.run()
         record = CounterfactualRecord.from_model(baseline)
         del baseline
-    model = EcommerceModel(scenario, rng=seed, until=until, keep_policy=keep_policy)
     model.run()
     if record is None and counterfactual:
         record = CounterfactualRecord.from_model(model)

@@ -12,6 +12,7 @@ from ecomsim.model.calendar import Month
 from ecomsim.model.counterfactual import CounterfactualRecord
 from ecomsim.model.ecosystem import EcommerceModel
 from ecomsim.model.run import run_scenario
+from ecomsim.scenarios import load_scenario
 
 
 def assert_same(a, b):
@@ -69,7 +70,7 @@ def test_policy_and_counterfactual_share_the_economy_and_the_draws(demo):
         "adopted",
     ):
         assert np.array_equal(getattr(policy.firms, field), getattr(baseline.firms, field))
-    assert policy.funder.portfolio and not baseline.funder.portfolio
+    assert policy.funder.in_force and not baseline.funder.in_force
     # Monthly draws come from streams that do not depend on policy.
     assert np.array_equal(policy.streams.adoption.random(5), baseline.streams.adoption.random(5))
 
@@ -145,6 +146,24 @@ def test_months_before_the_plan_run_without_policy():
     assert (before["fund_spent"] == 0).all()
     assert result.payments["date"].min() >= "2015-01"
     assert ts["additional_adopters"].iloc[-1] > 0
+
+
+def test_counterfactual_branched_at_the_plan_start_equals_one_run_from_the_start():
+    spec = load_scenario("demo", ["scenario.start=2014-01", "scenario.plan_start=2015-01"]).spec
+    fresh = EcommerceModel(spec, rng=5, policy=False)
+    fresh.run()
+    policy = EcommerceModel(spec, rng=5)
+    policy.run_until(Month(2015, 1))
+    assert str(policy.month) == "2014-12"
+    branched = policy.without_policy()
+    branched.run()
+    policy.run()  # the policy run is not disturbed by the branch
+    expected = CounterfactualRecord.from_model(fresh)
+    got = CounterfactualRecord.from_model(branched)
+    for field in ("ever_adopted", "listed", "relocated", "annual_volume", "platform_settled"):
+        assert np.array_equal(getattr(expected, field), getattr(got, field))
+    pd.testing.assert_frame_equal(expected.indicators, got.indicators)
+    assert branched.funder.ledger.total() == 0 < policy.funder.ledger.total()
 
 
 def test_timeseries_has_the_documented_columns(demo):
