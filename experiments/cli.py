@@ -36,7 +36,7 @@ from ecomsim.experiments.targets import format_targets, score_targets
 from ecomsim.model.calendar import Month
 from ecomsim.model.outcomes import yearly_outcomes
 from ecomsim.scenarios import ScenarioError, builtin_scenarios, load_scenario
-from ecomsim.scenarios.provenance import numeric_paths
+from ecomsim.scenarios.provenance import provenance_rows
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -232,10 +232,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     show = commands.add_parser(
         "show",
-        help="print a scenario's values and their sources",
-        description="Print every number of a scenario with its source.",
+        help="print a scenario's values and their sources as a table",
+        description="Print every number of a scenario as a table: field (dotted path, as "
+        "--set takes it), value, kind of source (doc, statistic, derived, assumption, "
+        "calibrated) and the source itself.",
     )
     show.add_argument("scenario", help="built-in scenario name or .toml file")
+    show.add_argument(
+        "--format",
+        choices=("text", "markdown", "csv"),
+        default="text",
+        help="table format (default: text; markdown for docs pages, csv for spreadsheets)",
+    )
+    show.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        dest="overrides",
+        help="show with these overrides applied",
+    )
     show.set_defaults(handler=_cmd_show)
     return parser
 
@@ -393,14 +409,25 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    loaded = load_scenario(args.scenario)
-    values = loaded.values
+    loaded = load_scenario(args.scenario, args.overrides)
+    table = pd.DataFrame(provenance_rows(loaded.values, loaded.sources))
+    if args.format == "csv":
+        print(table.to_csv(index=False), end="")
+        return 0
+    if args.format == "markdown":
+        print("| field | value | kind | source |\n|---|---|---|---|")
+        for row in table.itertuples():
+            source = row.source.replace("|", "\\|")
+            print(f"| `{row.field}` | {row.value} | {row.kind} | {source} |")
+        return 0
     print(f"{loaded.name}: {loaded.spec.scenario.description}  [{loaded.path}]")
-    for path in numeric_paths(values):
-        value = values
-        for key in path.split("."):
-            value = value[key]
-        print(f"{path} = {value!r}    # {loaded.sources.get(path, 'NO SOURCE')}")
+    widths = {c: max(len(c), *(len(v) for v in table[c])) for c in ("field", "value", "kind")}
+    print("  ".join(c.ljust(widths[c]) for c in widths) + "  source")
+    for row in table.itertuples():
+        cells = [row.field.ljust(widths["field"]), row.value.rjust(widths["value"])]
+        print("  ".join([*cells, row.kind.ljust(widths["kind"]), row.source]))
+    counts = table["kind"].value_counts()
+    print("(" + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + ")")
     return 0
 
 

@@ -102,6 +102,53 @@ def unsourced_numbers(values: dict[str, Any], sources: dict[str, str]) -> list[s
     return [path for path in numeric_paths(values) if path not in sources]
 
 
+#: Kinds of provenance, recognised by how a source text starts (scenario files write
+#: ``doc 002 二(一)3: …``, ``statistic: …``, ``derived: …``, ``assumption: …``, ``calibrated: …``).
+#: ``demo`` marks the fictional example scenario's invented values.
+PROVENANCE_KINDS = (
+    "doc",
+    "statistic",
+    "derived",
+    "assumption",
+    "calibrated",
+    "command line",
+    "demo",
+)
+
+
+def provenance_kind(source: str | None) -> str:
+    """The kind of a source text (``other`` if it does not start with a known kind)."""
+    if not source:
+        return "none"
+    head = source.strip().lower()
+    return next((kind for kind in PROVENANCE_KINDS if head.startswith(kind)), "other")
+
+
+def _show(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}" if abs(value) >= 10_000 else str(value)  # years stay 2017
+    return f"{value:.6g}" if _is_number(value) else str(value)
+
+
+def provenance_rows(values: dict[str, Any], sources: dict[str, str]) -> list[dict[str, str]]:
+    """One row per number of a scenario: its dotted path, value, kind of source and source."""
+    rows = []
+    for path in numeric_paths(values):
+        value: Any = values
+        for key in path.split("."):
+            value = value[key]
+        source = sources.get(path)
+        rows.append(
+            {
+                "field": path,
+                "value": _show(value),
+                "kind": provenance_kind(source),
+                "source": source or "NO SOURCE",
+            }
+        )
+    return rows
+
+
 def parse_override(text: str) -> tuple[str, Any]:
     """Parse ``PATH=VALUE``; the value is read as TOML (numbers, booleans, lists), else text."""
     path, sep, raw = text.partition("=")

@@ -171,7 +171,12 @@ def test_validate_reports_valid_files_and_missing_sources(capsys, tmp_path):
 def test_show_prints_each_number_with_its_source(capsys):
     code, out, _ = run_cli(capsys, "show", "bass")
     assert code == 0
-    assert "adoption.imitation = 0.38    # Sultan, Farley & Lehmann (1990)" in out
+    line = next(row for row in out.splitlines() if row.startswith("adoption.imitation"))
+    assert line.split()[1] == "0.38" and "Sultan, Farley & Lehmann (1990)" in line
+    code, out, _ = run_cli(capsys, "show", "demo", "--format", "markdown")
+    assert "| `targets.volume.year` | 2017 | demo |" in out
+    code, out, _ = run_cli(capsys, "show", "demo", "--format", "csv", "--set", "firms.count=5")
+    assert "firms.count,5,command line," in out
 
 
 def test_console_script_runs_end_to_end(tmp_path):
