@@ -25,6 +25,7 @@ import tomlkit
 from scipy import optimize, stats
 
 from ecomsim.experiments.runner import replication_seeds, run_replications
+from ecomsim.experiments.tables import render
 from ecomsim.model.calendar import Month
 from ecomsim.model.outcomes import yearly_outcomes
 from ecomsim.scenarios import LoadedScenario, validate_values
@@ -192,8 +193,7 @@ def format_fit(table: pd.DataFrame, values: dict[str, float], replications: int)
         ]
         for row in table.itertuples()
     ]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in [header, *rows]]
+    lines = render([header, *rows], "<><>>")
     lines.append(f"(across {replications} replications with the fitted values)")
     lines.append("fitted: " + ", ".join(f"{k} = {v:.4g}" for k, v in values.items()))
     return "\n".join(lines)

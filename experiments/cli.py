@@ -32,6 +32,7 @@ from ecomsim.experiments.results import (
 )
 from ecomsim.experiments.runner import default_workers, replication_seeds, run_replications
 from ecomsim.experiments.summary import format_table, summarise
+from ecomsim.experiments.tables import render
 from ecomsim.experiments.targets import format_targets, score_targets
 from ecomsim.model.calendar import Month
 from ecomsim.model.outcomes import yearly_outcomes
@@ -421,11 +422,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
             print(f"| `{row.field}` | {row.value} | {row.kind} | {source} |")
         return 0
     print(f"{loaded.name}: {loaded.spec.scenario.description}  [{loaded.path}]")
-    widths = {c: max(len(c), *(len(v) for v in table[c])) for c in ("field", "value", "kind")}
-    print("  ".join(c.ljust(widths[c]) for c in widths) + "  source")
-    for row in table.itertuples():
-        cells = [row.field.ljust(widths["field"]), row.value.rjust(widths["value"])]
-        print("  ".join([*cells, row.kind.ljust(widths["kind"]), row.source]))
+    rows = [["field", "value", "kind", "source"], *table.to_numpy(dtype=str).tolist()]
+    print("\n".join(render(rows, "<><<")))
     counts = table["kind"].value_counts()
     print("(" + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + ")")
     return 0

@@ -12,6 +12,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from ecomsim.experiments.tables import render
+
 
 def _stats(values: pd.Series) -> dict[str, float | None]:
     clean = values.dropna().to_numpy(dtype=float)
@@ -83,10 +85,7 @@ def format_table(summary: dict[str, dict[str, object]], replications: int) -> st
             else:
                 cells.append(_fmt(stats["median"], scale, digits))
         rows.append(cells)
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = [
-        "  ".join(str(c).rjust(w) for c, w in zip(r, widths, strict=True)) for r in [header, *rows]
-    ]
+    lines = render([header, *rows], ">" * len(header))
     note = (
         f"median [5th–95th percentile] across {replications} replications"
         if replications > 1

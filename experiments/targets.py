@@ -14,6 +14,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from ecomsim.experiments.tables import render
 from ecomsim.model.outcomes import CF, OUTCOMES
 from ecomsim.scenarios.schema import TargetSpec
 
@@ -103,6 +104,14 @@ def _interval(stats: dict[str, float] | None, unit: str, measure: str, spread: b
     return f"{median} [{low}–{high}]"
 
 
+LABEL_WIDTH = 44  # characters of a target's description in the table
+STATUS_WIDTH = 100  # characters of why a target is not scored (summary.json has it whole)
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def format_targets(scored: list[dict[str, object]], replications: int) -> str:
     """The scored targets as a plain-text table."""
     if not scored:
@@ -110,9 +119,10 @@ def format_targets(scored: list[dict[str, object]], replications: int) -> str:
     header = ["target", "year", "goal", "simulated", "P(met)", "no policy", "P(met)", "effect"]
     rows = []
     for entry in scored:
-        label = str(entry["description"] or entry["target"])
+        label = _shorten(str(entry["description"] or entry["target"]), LABEL_WIDTH)
         if entry["status"] != "scored":
-            rows.append([label, str(entry["year"]), str(entry["status"])] + [""] * 5)
+            status = _shorten(str(entry["status"]), STATUS_WIDTH)
+            rows.append([label, str(entry["year"]), status])
             continue
         unit = OUTCOMES[str(entry["outcome"])].unit
         measure = str(entry["measure"])
@@ -134,16 +144,7 @@ def format_targets(scored: list[dict[str, object]], replications: int) -> str:
                 _interval(entry.get("effect"), unit, measure, spread),
             ]
         )
-    widths = [max(len(r[i]) for r in [header, *rows] if len(r[i]) < 40) for i in range(8)]
-    lines = []
-    for row in [header, *rows]:
-        if row[3] == "" and row is not header:  # an unscored target: its status in one cell
-            lines.append(f"{row[0].ljust(widths[0])}  {row[1].rjust(widths[1])}  {row[2]}")
-            continue
-        cells = [row[0].ljust(widths[0])] + [
-            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
-        ]
-        lines.append("  ".join(cells))
+    lines = render([header, *rows], "<>>>>>>>")  # unscored targets: status in one cell
     note = (
         f"P(met): share of {replications} replications meeting the target; "
         "effect: policy minus its paired no-policy run"

@@ -106,3 +106,12 @@ def test_targets_score_on_a_real_run():
     yearly = yearly_outcomes(run_scenario(spec, 1).timeseries)
     scored = score_targets(spec.targets, yearly)
     assert [s["probability"] for s in scored] == [1.0, 0.0]
+
+
+def test_tables_align_chinese_text_by_terminal_columns():
+    from ecomsim.experiments.tables import display_width, render
+
+    assert display_width("亿") == 2 and display_width("a 亿") == 4
+    lines = render([["a", "1"], ["亿亿", "22"], ["note that runs on"]], "<>")
+    assert lines[0] == "a      1" and lines[1] == "亿亿  22"
+    assert lines[2] == "note that runs on"
