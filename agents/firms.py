@@ -13,7 +13,9 @@ Entry, exit and relocation candidates are generated up front for the same reason
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -110,7 +112,6 @@ class FirmPopulation:
         firms = spec.firms
         self.revenue_volatility = firms.revenue_volatility
         self.listing = firms.listing
-        rng = streams.population
         self.first_year = spec.scenario.start.year - firms.history.years
         self.n_years = spec.scenario.start.plus(n_steps - 1).year - self.first_year + 1
         self.start_year_index = firms.history.years
@@ -126,8 +127,9 @@ class FirmPopulation:
         self.size = n
         self.n_native = n_native
 
-        size_codes = _draw_codes(rng, firms.size_shares, SIZE_CLASSES, n)
-        sector_codes = _draw_codes(rng, firms.sector_shares, SECTORS, n)
+        draw = _row_draws(streams.population, n_native, n)
+        size_codes = draw("size", lambda g, k: _draw_codes(g, firms.size_shares, SIZE_CLASSES, k))
+        sector_codes = draw("sector", lambda g, k: _draw_codes(g, firms.sector_shares, SECTORS, k))
         median = np.array([firms.revenue_of(s).median for s in SIZE_CLASSES])[size_codes]
         spread = np.array([firms.revenue_of(s).dispersion for s in SIZE_CLASSES])[size_codes]
 
@@ -153,22 +155,24 @@ class FirmPopulation:
 
         self.size_class = size_codes.astype(np.int8)
         self.sector = sector_codes.astype(np.int8)
-        self.revenue = median * np.exp(spread * rng.standard_normal(n))
-        skill_mean = np.array([firms.skill_mean.get(s, 0.0) for s in SIZE_CLASSES])
-        self.skill = _draw_skill(rng, skill_mean[size_codes], firms.skill_concentration)
-        self.rural = rng.random(n) < sectors.rural_share[sector_codes]
-        self.in_park = (rng.random(n) < firms.park_share) & ~self.dormant
-        self.local = (rng.random(n) < firms.local_share) & ~self.dormant
-        dispersion = spec.adoption.propensity_dispersion
-        self.propensity = np.exp(dispersion * rng.standard_normal(n) - dispersion**2 / 2)
-        self.taste = rng.gumbel(size=(n, n_platforms)).astype(np.float32)
-        self.awareness = rng.random(n)
-        prior_growth = firms.history.growth + firms.history.dispersion * rng.standard_normal(n)
-        initially_online = np.zeros(n, dtype=bool)
-        shares = np.array([firms.initial_adoption.get(s, 0.0) for s in SIZE_CLASSES])
-        initially_online[: firms.count] = (
-            rng.random(firms.count) < shares[size_codes[: firms.count]]
+        self.revenue = median * np.exp(spread * draw("revenue", _normal))
+        skill_mean = np.array([firms.skill_mean.get(s, 0.0) for s in SIZE_CLASSES])[size_codes]
+        self.skill = draw(
+            "skill",
+            lambda g, k, rows: _draw_skill(g, skill_mean[rows], firms.skill_concentration),
+            by_rows=True,
         )
+        self.rural = draw("rural", _uniform) < sectors.rural_share[sector_codes]
+        self.in_park = (draw("park", _uniform) < firms.park_share) & ~self.dormant
+        self.local = (draw("local", _uniform) < firms.local_share) & ~self.dormant
+        dispersion = spec.adoption.propensity_dispersion
+        self.propensity = np.exp(dispersion * draw("propensity", _normal) - dispersion**2 / 2)
+        self.taste = draw("taste", lambda g, k: g.gumbel(size=(k, n_platforms))).astype(np.float32)
+        self.awareness = draw("awareness", _uniform)
+        prior_growth = firms.history.growth + firms.history.dispersion * draw("history", _normal)
+        shares = np.array([firms.initial_adoption.get(s, 0.0) for s in SIZE_CLASSES])
+        initially_online = draw("initial_online", _uniform) < shares[size_codes]
+        initially_online[firms.count :] = False  # entrants and candidates start offline
 
         self.birth_step = np.concatenate([birth, np.full(n - n_native, NEVER)]).astype(np.int32)
         self.exit_step = np.concatenate([exit_step, np.full(n - n_native, NEVER)]).astype(np.int32)
@@ -330,8 +334,9 @@ class FirmPopulation:
         year_end = month.month == 12
         n = self.size
         params = self.params
-        self._relocate(step, market, streams.relocation.random(n) if self.n_native < n else None)
-        self._grow_revenue(streams.revenue.standard_normal(n, dtype=np.float32))
+        draws = partial(streams.monthly_rows, step=step, n_native=self.n_native, n=n)
+        self._relocate(step, market, draws("relocation") if self.n_native < n else None)
+        self._grow_revenue(draws("revenue", normal=True))
 
         peers = rules.peer_share(
             self.adopted,
@@ -356,25 +361,19 @@ class FirmPopulation:
             params.benefit_sensitivity,
         )
         adopters_before = self.adopted & self.alive
-        new = (
-            ~self.adopted
-            & self.alive
-            & (streams.adoption.random(n, dtype=np.float32) < rules.monthly_probability(hazard))
-        )
+        new = ~self.adopted & self.alive & (draws("adoption") < rules.monthly_probability(hazard))
 
         if params.abandonment_rate > 0:
             give_up = rules.abandonment_hazard(
                 params.abandonment_rate, self.net_benefit, params.benefit_sensitivity
             )
-            quit_ = adopters_before & (
-                streams.abandonment.random(n, dtype=np.float32) < rules.monthly_probability(give_up)
-            )
+            quit_ = adopters_before & (draws("abandonment") < rules.monthly_probability(give_up))
             self._go_offline(quit_)
             adopters_before &= ~quit_
         if params.switch_rate > 0 and market.n_platforms > 1:
-            draws = streams.switching.random(n, dtype=np.float32)
+            switching = draws("switching")
             switch = np.flatnonzero(
-                adopters_before & (draws < rules.monthly_probability(params.switch_rate))
+                adopters_before & (switching < rules.monthly_probability(params.switch_rate))
             )
             self.platform[switch] = self.choose_platform(switch, market)
 
@@ -559,7 +558,7 @@ class FirmPopulation:
         listing = self.listing
         if listing.rate == 0:
             return
-        draws = streams.listing.random(self.size, dtype=np.float32)
+        draws = streams.monthly_rows("listing", step, self.n_native, self.size)
         candidates = (
             self.alive
             & self.adopted
@@ -570,6 +569,53 @@ class FirmPopulation:
         now = candidates & (draws < rules.monthly_probability(hazard))
         self.listed |= now
         self.listing_step[now] = step
+
+
+#: Attributes drawn per firm row, each from its own stream (see ``_row_draws``).
+ATTRIBUTE_STREAMS = (
+    "size",
+    "sector",
+    "revenue",
+    "skill",
+    "rural",
+    "park",
+    "local",
+    "propensity",
+    "taste",
+    "awareness",
+    "history",
+    "initial_online",
+)
+
+
+def _uniform(rng: np.random.Generator, k: int) -> np.ndarray:
+    return rng.random(k)
+
+
+def _normal(rng: np.random.Generator, k: int) -> np.ndarray:
+    return rng.standard_normal(k)
+
+
+def _row_draws(population: np.random.Generator, n_native: int, n: int) -> Callable[..., np.ndarray]:
+    """A function drawing one attribute for every row, from that attribute's own streams.
+
+    The city's firms (initial ones, then entrants in order of arrival) and the relocation
+    candidates draw from separate streams, and each attribute from its own, so the value a row
+    gets does not depend on how many rows there are: a longer horizon (more entrants) leaves
+    every existing row's attributes as they were.
+    """
+    native = dict(zip(ATTRIBUTE_STREAMS, population.spawn(len(ATTRIBUTE_STREAMS)), strict=True))
+    outside = dict(zip(ATTRIBUTE_STREAMS, population.spawn(len(ATTRIBUTE_STREAMS)), strict=True))
+    groups = ((native, slice(0, n_native)), (outside, slice(n_native, n)))
+
+    def draw(name: str, make: Callable[..., np.ndarray], by_rows: bool = False) -> np.ndarray:
+        parts = []
+        for streams, rows in groups:
+            k = rows.stop - rows.start
+            parts.append(make(streams[name], k, rows) if by_rows else make(streams[name], k))
+        return np.concatenate(parts)
+
+    return draw
 
 
 def _draw_codes(

@@ -6,6 +6,12 @@ another purpose draws more or fewer numbers, which is what lets a policy run and
 no-policy counterfactual share every random number that both of them use (common random
 numbers). The funder's own draws (``selection``) exist only in policy runs and cannot disturb
 the firms' streams.
+
+Draws made for every firm row each month (revenue shocks, adoption, …) come from
+``for_month(name, step)``: a generator derived from the stream's seed and the month alone. The
+number of rows depends on how many entrants the horizon holds, so drawing them in sequence from
+one generator would make month 2's draws depend on the run's length; per-month generators keep
+a firm's draws in a month the same whatever the horizon (``--until``, calibration runs).
 """
 
 from __future__ import annotations
@@ -32,6 +38,34 @@ class RandomStreams:
     def __init__(self, rng: np.random.Generator) -> None:
         for name, child in zip(STREAM_NAMES, rng.spawn(len(STREAM_NAMES)), strict=True):
             setattr(self, name, child)
+
+    def for_month(self, name: str, step: int, group: int = 0) -> np.random.Generator:
+        """Generator of stream ``name`` for month ``step`` (0-based) and row ``group``.
+
+        Groups keep rows whose position depends on the horizon (relocation candidates sit
+        after all entrants) on draws of their own. Used only for streams that are never
+        ``spawn``-ed from, so the derived seeds cannot collide with a spawned child's.
+        """
+        seed = getattr(self, name).bit_generator.seed_seq
+        key = (*seed.spawn_key, step, group)
+        month_seed = np.random.SeedSequence(seed.entropy, spawn_key=key)
+        return np.random.Generator(np.random.PCG64(month_seed))
+
+    def monthly_rows(
+        self, name: str, step: int, n_native: int, n: int, normal: bool = False
+    ) -> np.ndarray:
+        """One float32 draw per firm row this month: uniform, or standard normal.
+
+        The city's rows and the candidates' rows draw from separate generators, so each row's
+        draw depends on its position among its own kind only.
+        """
+        parts = []
+        for group, k in enumerate((n_native, n - n_native)):
+            rng = self.for_month(name, step, group)
+            parts.append(
+                rng.standard_normal(k, dtype=np.float32) if normal else rng.random(k, np.float32)
+            )
+        return np.concatenate(parts)
 
     population: np.random.Generator
     demography: np.random.Generator
