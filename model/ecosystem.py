@@ -132,9 +132,14 @@ class EcommerceModel(mesa.Model):
         return self.spec.relocation_group(name)
 
     def retail_sales_per_month(self) -> float:
-        """City retail sales of consumer goods this month (exogenous trend), yuan."""
+        """City retail sales of consumer goods this month (exogenous trend), yuan.
+
+        A twelfth of the year's total, which grows by ``retail_sales_growth`` from year to year
+        (``retail_sales`` is the start year's total, as statistics report it), so a simulated
+        year's retail sales equal the yearly figure they are compared with.
+        """
         economy = self.spec.economy
-        years = (self.month.ordinal - Month(self.start.year, 1).ordinal) / 12.0
+        years = self.month.year - self.start.year
         return economy.retail_sales * (1.0 + economy.retail_sales_growth) ** years / 12.0
 
     def market_conditions(self) -> MarketConditions:

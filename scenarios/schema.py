@@ -79,7 +79,7 @@ class ScenarioInfo(Strict):
 class Economy(Strict):
     """City-level series that are not made by firms' decisions."""
 
-    retail_sales: float = Field(default=0.0, **NONNEG)  # yuan a year, in the start year
+    retail_sales: float = Field(default=0.0, **NONNEG)  # yuan, the start year's total
     retail_sales_growth: float = Field(default=0.0, ge=-1.0)  # per year
 
 
