@@ -298,9 +298,10 @@ COMPARISONS = {"above": ">", "at_least": "≥", "below": "<", "at_most": "≤"}
 class TargetSpec(Strict):
     """One target the plan's document sets, scored on the simulated plan-end values.
 
-    Give exactly one of ``above``, ``at_least``, ``below``, ``at_most`` (as the document words
-    it: 超过 is ``above``, 达到 is ``at_least``). ``measure = "growth"`` scores the outcome's
-    growth over the previous year instead of its level. A target the model cannot speak to is
+    Give exactly one of ``above``, ``at_least``, ``below``, ``at_most``, as the document words
+    it: 超过 is ``above``; 达到, 不低于 and 以上 (which includes its bound) are ``at_least``.
+    ``measure = "growth"`` scores the outcome's growth over the previous year instead of its
+    level. A target the model cannot speak to is
     kept with ``not_modelled`` saying why, so the table shows every target of the document.
     """
 
