@@ -1,9 +1,13 @@
 """Bad scenario input is refused with one line naming the file, the field and what is allowed."""
 
+from pathlib import Path
+
 import pytest
 from support import make_spec, refused
 
+from ecomsim.model.calendar import Month
 from ecomsim.scenarios import ScenarioError, builtin_scenarios, load_scenario
+from ecomsim.scenarios.provenance import provenance_rows
 
 
 def test_minimal_scenario_is_valid():
@@ -98,11 +102,33 @@ def test_missing_file_and_bad_toml(tmp_path):
         load_scenario(broken)
 
 
+CITIES = ("guangzhou", "tianjin", "jining", "dongguan", "quzhou", "jinhua")
+
+
 def test_every_builtin_scenario_validates_and_every_number_has_a_source():
-    assert set(builtin_scenarios()) >= {"bass", "demo"}
+    assert set(builtin_scenarios()) >= {"bass", "demo", *CITIES}
     for name in builtin_scenarios():
         loaded = load_scenario(name)
         assert loaded.unsourced() == [], f"{name}: numbers without a source"
+
+
+@pytest.mark.parametrize("city", CITIES)
+def test_city_sources_say_what_kind_of_source_they_are(city):
+    """doc / statistic / derived / assumption / calibrated: a reader can tell at a glance."""
+    loaded = load_scenario(city)
+    rows = provenance_rows(loaded.values, loaded.sources)
+    unknown = [r["field"] for r in rows if r["kind"] in ("other", "none")]
+    assert unknown == [], f"{city}: sources of unknown kind at {unknown[:5]}"
+
+
+@pytest.mark.parametrize("city", CITIES)
+def test_city_calibrates_only_to_pre_plan_years_and_has_a_docs_page(city):
+    spec = load_scenario(city).spec
+    assert spec.calibration is not None and spec.calibration.observed
+    plan_start = spec.scenario.policy_start
+    assert all(Month(o.year, 12) < plan_start for o in spec.calibration.observed.values())
+    page = Path(__file__).resolve().parents[1] / "docs" / "scenarios" / f"{city}.md"
+    assert page.is_file(), f"docs/scenarios/{city}.md is missing"
 
 
 def test_overrides_are_validated_and_hashed(demo):
