@@ -25,9 +25,9 @@ import tomlkit
 from scipy import optimize, stats
 
 from ecomsim.experiments.runner import replication_seeds, run_replications
-from ecomsim.experiments.tables import render
+from ecomsim.experiments.tables import format_value, render
 from ecomsim.model.calendar import Month
-from ecomsim.model.outcomes import yearly_outcomes
+from ecomsim.model.outcomes import OUTCOMES, yearly_outcomes
 from ecomsim.scenarios import LoadedScenario, validate_values
 from ecomsim.scenarios.provenance import apply_override
 from ecomsim.scenarios.schema import Calibration, Scenario
@@ -178,22 +178,21 @@ def fit_table(problem: Problem, simulated: pd.DataFrame) -> pd.DataFrame:
 
 def format_fit(table: pd.DataFrame, values: dict[str, float], replications: int) -> str:
     """The fit table and the fitted values as text."""
-
-    def number(value: float) -> str:
-        return f"{value:,.4g}" if abs(value) < 1e4 else f"{value / 1e8:,.1f} 亿"
-
     header = ["observation", "year", "observed", "simulated median [5–95 %]", "rel. error"]
-    rows = [
-        [
-            str(row.description or row.observation),
-            str(row.year),
-            number(row.observed),
-            f"{number(row.median)} [{number(row.p5)} – {number(row.p95)}]",
-            f"{row.relative_error:+.1%}",
-        ]
-        for row in table.itertuples()
-    ]
-    lines = render([header, *rows], "<><>>")
+    rows = []
+    for row in table.itertuples():
+        unit = OUTCOMES[row.outcome].unit
+        low, high = (format_value(v, unit).split(" ")[0] for v in (row.p5, row.p95))
+        rows.append(
+            [
+                str(row.description or row.observation),
+                str(row.year),
+                format_value(row.observed, unit),
+                f"{format_value(row.median, unit)} [{low}–{high}]",
+                f"{row.relative_error:+.1%}",
+            ]
+        )
+    lines = render([header, *rows], "<>>>>")
     lines.append(f"(across {replications} replications with the fitted values)")
     lines.append("fitted: " + ", ".join(f"{k} = {v:.4g}" for k, v in values.items()))
     return "\n".join(lines)

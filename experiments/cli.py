@@ -344,10 +344,12 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         check = problem.simulate(values, args.check_replications)
     finished = now()
     table = fit_table(problem, check)
+    best_loss = min(row["loss"] for row in problem.history)
     provenance = (
         f"calibrated: ecomsim calibrate {loaded.name} --seed {args.seed} --evaluations "
         f"{args.evaluations} ({finished:%Y-%m-%d}) to calibration.observed "
-        f"({', '.join(problem.calibration.observed)}); fit in docs/scenarios/{loaded.name}.md"
+        f"({', '.join(problem.calibration.observed)}), mean squared log error {best_loss:.2g}; "
+        f"fit table in docs/scenarios/{loaded.name}.md"
     )
     manifest = {
         **identify(
@@ -362,6 +364,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         "replications": problem.calibration.replications,
         "check_replications": args.check_replications,
         "fitted": values,
+        "loss": best_loss,
         "provenance": provenance,
     }
     folder = write_folder(

@@ -7,7 +7,25 @@ as "not modelled: …" that would stretch a column for every other row).
 
 from __future__ import annotations
 
+import math
 import unicodedata
+
+#: How values of each unit are printed: divisor, suffix, decimals.
+UNIT_FORMAT = {
+    "yuan": (1e8, " 亿", 1),
+    "share": (0.01, " %", 1),
+    "count": (1, "", 0),
+    "parcels": (1e4, " 万", 0),
+    "yuan per adopter": (1e4, " 万", 1),
+}
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A value in its unit's customary form (亿 yuan, %, 万 parcels); ``–`` if missing."""
+    if value is None or math.isnan(value):
+        return "–"
+    scale, suffix, digits = UNIT_FORMAT[unit]
+    return f"{value / scale:,.{digits}f}{suffix}"
 
 
 def display_width(text: str) -> int:

@@ -9,12 +9,10 @@ replication). ``format_targets`` prints this as the table ``ecomsim run`` shows.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
-from ecomsim.experiments.tables import render
+from ecomsim.experiments.tables import format_value, render
 from ecomsim.model.outcomes import CF, OUTCOMES
 from ecomsim.scenarios.schema import TargetSpec
 
@@ -77,21 +75,8 @@ def score_targets(targets: dict[str, TargetSpec], yearly: pd.DataFrame) -> list[
     return scored
 
 
-#: How values of each unit are printed: divisor, suffix, decimals.
-UNIT_FORMAT = {
-    "yuan": (1e8, " 亿", 1),
-    "share": (0.01, " %", 1),
-    "count": (1, "", 0),
-    "parcels": (1e4, " 万", 0),
-    "yuan per adopter": (1e4, " 万", 1),
-}
-
-
 def _number(value: float, unit: str, measure: str) -> str:
-    if value is None or math.isnan(value):
-        return "–"
-    scale, suffix, digits = (0.01, " %", 1) if measure == "growth" else UNIT_FORMAT[unit]
-    return f"{value / scale:,.{digits}f}{suffix}"
+    return format_value(value, "share" if measure == "growth" else unit)
 
 
 def _interval(stats: dict[str, float] | None, unit: str, measure: str, spread: bool) -> str:
