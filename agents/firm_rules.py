@@ -72,6 +72,7 @@ def peer_share(
     market_weight: float,
     sector_weight: float,
     cluster_weight: float,
+    weight: np.ndarray | None = None,
 ) -> np.ndarray:
     """Adopted share among each firm's peers, one value per firm.
 
@@ -79,19 +80,20 @@ def peer_share(
     its cluster (park firms of the same sector). Firms outside any park have no cluster, so
     their cluster weight falls back on the sector share. Shares are measured among the firms
     alive this month (after its entries, exits and arrivals), before this month's decisions.
+    ``weight`` is how many firms each row stands for (a sampled run); default one.
     """
-    live_adopters = adopted & alive
-    n_alive = max(int(alive.sum()), 1)
-    market = live_adopters.sum() / n_alive
+    live = alive.astype(float) if weight is None else alive * weight
+    live_adopters = live * adopted
+    market = live_adopters.sum() / max(live.sum(), 1e-12)
     if sector_weight == 0.0 and cluster_weight == 0.0:
         return np.full(sector.shape, market)
-    sector_alive = np.bincount(sector, weights=alive, minlength=n_sectors)
+    sector_alive = np.bincount(sector, weights=live, minlength=n_sectors)
     sector_adopted = np.bincount(sector, weights=live_adopters, minlength=n_sectors)
     by_sector = np.divide(
         sector_adopted, sector_alive, out=np.zeros(n_sectors), where=sector_alive > 0
     )
-    park_alive = np.bincount(sector, weights=alive & in_park, minlength=n_sectors)
-    park_adopted = np.bincount(sector, weights=live_adopters & in_park, minlength=n_sectors)
+    park_alive = np.bincount(sector, weights=live * in_park, minlength=n_sectors)
+    park_adopted = np.bincount(sector, weights=live_adopters * in_park, minlength=n_sectors)
     by_cluster = np.divide(park_adopted, park_alive, out=by_sector.copy(), where=park_alive > 0)
     cluster = np.where(in_park, by_cluster[sector], by_sector[sector])
     return market_weight * market + sector_weight * by_sector[sector] + cluster_weight * cluster

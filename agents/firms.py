@@ -101,11 +101,14 @@ class FirmPopulation:
         streams: RandomStreams,
         n_steps: int,
         n_platforms: int,
+        scale: float = 1.0,
     ) -> None:
         """Draw the city's firms, their future entrants and relocation candidates.
 
         Everything here depends only on the scenario and the population stream, never on
-        policy, so a run and its counterfactual start from the same economy.
+        policy, so a run and its counterfactual start from the same economy. With ``scale``
+        below one, a random sample of the city's firms is drawn (entrants follow from it) and
+        each sampled row stands for ``weight`` firms in every total (``total``, ``share``).
         """
         self.sectors = sectors
         self.params = spec.adoption
@@ -118,14 +121,21 @@ class FirmPopulation:
         self.months_before_start = spec.scenario.start.month - 1
         self._current_year_index = self.start_year_index
 
+        count = firms.count if scale == 1.0 else max(1, round(firms.count * scale))
         birth, exit_step = _demography(
-            firms.count, firms.entry_rate, firms.exit_rate, n_steps, streams.demography
+            count, firms.entry_rate, firms.exit_rate, n_steps, streams.demography
         )
         n_native = birth.size
         candidates = spec.relocation_candidates()
         n = n_native + sum(c.candidates for c in candidates)
         self.size = n
         self.n_native = n_native
+        # Each sampled city row stands for count/firms.count of the city's firms; candidates
+        # (named outside firms) always stand for themselves.
+        self.weight: np.ndarray | None = None
+        if count != firms.count:
+            self.weight = np.ones(n)
+            self.weight[:n_native] = firms.count / count
 
         draw = _row_draws(streams.population, n_native, n)
         size_codes = draw("size", lambda g, k: _draw_codes(g, firms.size_shares, SIZE_CLASSES, k))
@@ -172,7 +182,7 @@ class FirmPopulation:
         prior_growth = firms.history.growth + firms.history.dispersion * draw("history", _normal)
         shares = np.array([firms.initial_adoption.get(s, 0.0) for s in SIZE_CLASSES])
         initially_online = draw("initial_online", _uniform) < shares[size_codes]
-        initially_online[firms.count :] = False  # entrants and candidates start offline
+        initially_online[count:] = False  # entrants and candidates start offline
 
         self.birth_step = np.concatenate([birth, np.full(n - n_native, NEVER)]).astype(np.int32)
         self.exit_step = np.concatenate([exit_step, np.full(n - n_native, NEVER)]).astype(np.int32)
@@ -210,6 +220,25 @@ class FirmPopulation:
         self.annual_volume = np.zeros((n, self.n_years))
         self.net_benefit = np.zeros(n)
         self._prior_growth = prior_growth
+
+    # ---------------------------------------------------------------- city totals
+    def total(self, values: np.ndarray, mask: np.ndarray | None = None) -> float:
+        """City total of per-firm ``values`` (a count, for a boolean array) over ``mask``."""
+        weighted = values if self.weight is None else values * self.weight
+        return float(weighted[mask].sum() if mask is not None else weighted.sum())
+
+    def share(self, numerator: np.ndarray, denominator: np.ndarray) -> float:
+        """City share of firms in ``denominator`` that are also in ``numerator`` (0 if none)."""
+        count = self.total(denominator)
+        return self.total(numerator & denominator) / count if count else 0.0
+
+    def sample_count(self, city_count: float, rng: np.random.Generator) -> int:
+        """How many sampled rows stand for ``city_count`` city firms (rounded at random)."""
+        if self.weight is None:
+            return int(city_count)
+        expected = max(0.0, city_count) / float(self.weight[0])
+        whole = int(expected)
+        return whole + int(rng.random() < expected - whole)
 
     # ---------------------------------------------------------------- derived views
     def above_scale(self) -> np.ndarray:
@@ -347,6 +376,7 @@ class FirmPopulation:
             params.peer_weights.market,
             params.peer_weights.sector,
             params.peer_weights.cluster,
+            self.weight,
         )
         # With β = 0 neither adopting nor giving up depends on the benefit (the Bass limit).
         if params.benefit_sensitivity > 0:

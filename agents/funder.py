@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
-from ecomsim.model.instruments.base import STACKING_KINDS, Instrument, Proposal
+from ecomsim.model.instruments.base import FIRM_ROW_KINDS, STACKING_KINDS, Instrument, Proposal
 from ecomsim.model.ledger import Ledger
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class GovernmentFunder(mesa.Agent):
         self.committed_this_year = 0.0
         self.committed_by_instrument: Counter[str] = Counter()  # this year
         self._stacked: dict[tuple[str, int], float] = {}
-        self.awards_by_year: Counter[tuple[str, int]] = Counter()
+        self.awards_by_year: Counter[tuple[str, int]] = Counter()  # city firms, not rows
         self.awards_total: Counter[str] = Counter()
         self.refused: Counter[tuple[str, str]] = Counter()  # (instrument, reason)
         self._applications: deque[dict[str, tuple[int, int]]] = deque(maxlen=APPROVAL_WINDOW)
@@ -103,7 +103,7 @@ class GovernmentFunder(mesa.Agent):
             left = min(left, self.portfolio[name].max_per_year - self.committed_by_instrument[name])
         return left
 
-    def slots_left(self, name: str, instrument: Instrument, year: int) -> int | None:
+    def slots_left(self, name: str, instrument: Instrument, year: int) -> float | None:
         """Awards instrument ``name`` may still make this year (``None``: unlimited)."""
         limits = []
         if instrument.slots_per_year is not None:
@@ -198,30 +198,41 @@ class GovernmentFunder(mesa.Agent):
             larger = top_up > 0
             self.refused[(name, "stacking")] += int((~larger).sum())
             ids, amounts, prior = ids[larger], top_up[larger], prior[larger]
+        # In a sampled run a firm row stands for ``weight`` firms: it uses that many slots
+        # and its award costs that many times the amount (the city's money).
+        firm_rows = prop.recipient_kind in FIRM_ROW_KINDS and model.firms.weight is not None
         slots = self.slots_left(name, inst, year)
+        if slots is not None:
+            slots = (
+                model.firms.sample_count(slots, model.streams.selection)
+                if firm_rows
+                else int(slots + 1e-9)  # whole awards: the float only carries sums of ones
+            )
         if slots is not None and ids.size > slots:
             self.refused[(name, "slots")] += int(ids.size - slots)
             ids, amounts = ids[:slots], amounts[:slots]
+        represents = model.firms.weight[ids] if firm_rows else np.ones(ids.size)
         if prop.paid_from == "fund":
-            affordable = np.cumsum(amounts) <= self.remaining_budget(name) + 1e-6
+            affordable = np.cumsum(amounts * represents) <= self.remaining_budget(name) + 1e-6
             n_ok = int(np.argmin(affordable)) if not affordable.all() else ids.size
             self.refused[(name, "budget")] += int(ids.size - n_ok)
-            ids, amounts = ids[:n_ok], amounts[:n_ok]
-            self.committed_this_year += float(amounts.sum())
-            self.committed_by_instrument[name] += float(amounts.sum())
+            ids, amounts, represents = ids[:n_ok], amounts[:n_ok], represents[:n_ok]
+            money = float((amounts * represents).sum())
+            self.committed_this_year += money
+            self.committed_by_instrument[name] += money
         if ids.size == 0:
             return 0
         if self._stacks(prop):
             for i, full in zip(ids.tolist(), (amounts + prior[: ids.size]).tolist(), strict=True):
                 self._stacked[(prop.recipient_kind, i)] = full
-        self.awards_by_year[(name, year)] += ids.size
-        self.awards_total[name] += ids.size
+        self.awards_by_year[(name, year)] += float(represents.sum())
+        self.awards_total[name] += float(represents.sum())
         if prop.recipient_kind == "firm":
             firms = model.firms
             firms.subsidy_mask[ids] |= self._bits[name]
             firms.subsidy_count[ids] += 1
             np.add.at(firms.subsidy_total, ids, amounts)
-        accepted = Proposal(prop.recipient_kind, ids, amounts, prop.paid_from)
+        accepted = Proposal(prop.recipient_kind, ids, amounts * represents, prop.paid_from)
         self._pending.append(
             Commitment(model.step_index + inst.payment_lag, model.step_index, name, accepted)
         )

@@ -40,6 +40,7 @@ class Problem:
     loaded: LoadedScenario
     seed: int = 0
     executor: Executor | None = None
+    scale: float = 1.0
     history: list[dict[str, float]] = field(default_factory=list)
 
     @property
@@ -92,6 +93,7 @@ class Problem:
             executor=self.executor,
             until=self.until,
             counterfactual=False,
+            scale=self.scale,
             progress=False,
         )
         yearly = yearly_outcomes(pd.concat([r.timeseries for r in results], ignore_index=True))

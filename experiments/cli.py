@@ -74,6 +74,17 @@ _positive_int = _whole_number(1)
 _seed = _whole_number(0)
 
 
+def _fraction(text: str) -> float:
+    """An argparse type: a number in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, got {text}")
+    return value
+
+
 def _month(text: str) -> Month:
     try:
         return Month.parse(text)
@@ -115,6 +126,14 @@ def _add_common(command: argparse.ArgumentParser) -> None:
         default=None,
         metavar="N",
         help="worker processes (default: one per core); results do not depend on it",
+    )
+    command.add_argument(
+        "--scale",
+        type=_fraction,
+        default=1.0,
+        metavar="F",
+        help="simulate a random sample of this fraction of the city's firms, each standing "
+        "for 1/F firms in every total, slot and payment (default: 1, the whole city)",
     )
     command.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
@@ -275,6 +294,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         workers=workers,
         until=args.until,
         keep_policy=args.keep_policy,
+        scale=args.scale,
         progress=not args.quiet,
     )
     finished = now()
@@ -293,6 +313,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         workers=workers,
         until=str(args.until) if args.until else None,
         keep_policy=args.keep_policy,
+        scale=args.scale,
     )
     document = {
         "scenario": loaded.name,
@@ -310,6 +331,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         csv=args.csv,
     )
     print(f"{loaded.name}: {loaded.spec.scenario.description}")
+    if args.scale < 1.0:
+        print(
+            f"(a {args.scale:.0%} sample of the city's {loaded.spec.firms.count:,} firms, "
+            "weighted back to the whole city)"
+        )
     print(format_table(summary, args.replications))
     if targets:
         print(f"\ntargets of the plan ({loaded.spec.scenario.document or loaded.name}):")
@@ -327,7 +353,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     workers = args.workers or default_workers(loaded.spec.calibration.replications)
     started = now()
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        problem = Problem(loaded, seed=args.seed, executor=pool)
+        problem = Problem(loaded, seed=args.seed, executor=pool, scale=args.scale)
         with tqdm(
             total=args.evaluations,
             desc=f"calibrate {loaded.name}",
@@ -363,6 +389,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         "evaluations": len(problem.history),
         "replications": problem.calibration.replications,
         "check_replications": args.check_replications,
+        "scale": args.scale,
         "fitted": values,
         "loss": best_loss,
         "provenance": provenance,

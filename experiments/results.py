@@ -91,6 +91,7 @@ def build_manifest(
     workers: int,
     until: str | None,
     keep_policy: bool,
+    scale: float = 1.0,
 ) -> dict[str, object]:
     """Everything needed to identify and repeat a run."""
     return {
@@ -100,6 +101,7 @@ def build_manifest(
         "replication_seeds": seeds,
         "until": until,
         "keep_policy": keep_policy,
+        "scale": scale,
         "replication_wall_times": [round(r.wall_time, 3) for r in results],
         "outstanding_commitments": [r.outstanding for r in results],
     }

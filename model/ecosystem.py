@@ -65,6 +65,8 @@ class EcommerceModel(mesa.Model):
         until: last month to simulate (default: the plan's end).
         keep_policy: keep instruments in force after the plan's end when ``until`` extends
             the run (by default they stop at the plan's end).
+        scale: simulate this fraction of the city's firms (a random sample); every count,
+            sum, slot and payment is weighted back to the whole city.
 
     Example:
         >>> from ecomsim.scenarios import load_scenario
@@ -83,8 +85,11 @@ class EcommerceModel(mesa.Model):
         policy: bool = True,
         until: Month | None = None,
         keep_policy: bool = False,
+        scale: float = 1.0,
     ) -> None:
         super().__init__(rng=rng)
+        if not 0.0 < scale <= 1.0:
+            raise ValueError(f"scale must be in (0, 1], got {scale}")
         self.spec = scenario  # Mesa reserves ``scenario`` for its own experimental class
         self.policy = policy
         self.start = scenario.scenario.start
@@ -111,7 +116,7 @@ class EcommerceModel(mesa.Model):
         self.funder = GovernmentFunder(self, scenario.funder, scenario.instruments)
         self.funder.in_force = policy
         self.firms = FirmPopulation(
-            scenario, self.sectors, self.streams, self.n_steps, len(self.platforms)
+            scenario, self.sectors, self.streams, self.n_steps, len(self.platforms), scale
         )
         self.incentives = Incentives()
         self.settlement_draws = np.zeros(len(self.platforms))
@@ -190,17 +195,21 @@ class EcommerceModel(mesa.Model):
         k = len(self.platforms)
         if k:
             where = firms.platform[online].astype(np.intp)
-            sales = np.bincount(where, weights=firms.online_sales[online], minlength=k)
-            sellers = np.bincount(where, minlength=k)
-            local_sales = np.bincount(
-                where, weights=(firms.online_sales * firms.local)[online], minlength=k
-            )
+            weight = firms.weight[online] if firms.weight is not None else None
+            row_sales = firms.online_sales[online]
+            if weight is not None:
+                row_sales = row_sales * weight
+            sales = np.bincount(where, weights=row_sales, minlength=k)
+            sellers = np.bincount(where, weights=weight, minlength=k)
+            local_sales = np.bincount(where, weights=row_sales * firms.local[online], minlength=k)
             for p in self.platforms:
                 p.record_month(
-                    float(sales[p.index]), int(sellers[p.index]), float(local_sales[p.index])
+                    float(sales[p.index]),
+                    round(float(sellers[p.index])),
+                    float(local_sales[p.index]),
                 )
         if self.providers:
-            total = float(firms.parcels.sum())
+            total = firms.total(firms.parcels)
             for p, share in zip(self.providers, self._provider_shares(), strict=True):
                 p.record_month(total * share)
 

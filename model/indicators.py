@@ -74,34 +74,34 @@ def indicator_names(model: EcommerceModel) -> list[str]:
     return names
 
 
-def _rate(numerator: np.ndarray, denominator: np.ndarray) -> float:
-    count = int(denominator.sum())
-    return float((numerator & denominator).sum() / count) if count else 0.0
-
-
 def compute_indicators(model: EcommerceModel) -> dict[str, float]:
-    """Read this month's indicators off the model's state."""
+    """Read this month's indicators off the model's state.
+
+    Counts and sums are city totals: in a sampled run each row counts with its weight.
+    """
     firms = model.firms
+    total, share = firms.total, firms.share
     alive = firms.alive
     adopted = firms.adopted & alive
     out: dict[str, float] = {
-        "adopters": float(adopted.sum()),
-        "firms": float(alive.sum()),
-        "adoption_rate": _rate(adopted, alive),
+        "adopters": total(adopted),
+        "firms": total(alive),
+        "adoption_rate": share(adopted, alive),
     }
     for code, size in enumerate(SIZE_CLASSES):
-        out[f"adoption_rate_{size}"] = _rate(adopted, alive & (firms.size_class == code))
+        out[f"adoption_rate_{size}"] = share(adopted, alive & (firms.size_class == code))
     for code, sector in enumerate(SECTORS):
-        out[f"adoption_rate_{sector}"] = _rate(adopted, alive & (firms.sector == code))
-    out["adoption_rate_above_scale"] = _rate(adopted, alive & firms.above_scale())
+        out[f"adoption_rate_{sector}"] = share(adopted, alive & (firms.sector == code))
+    out["adoption_rate_above_scale"] = share(adopted, alive & firms.above_scale())
     sme = np.isin(firms.size_class, [SIZE_CLASSES.index(s) for s in SME_CLASSES])
-    out["adoption_rate_sme"] = _rate(adopted, alive & sme)
+    out["adoption_rate_sme"] = share(adopted, alive & sme)
 
-    sales, purchases = float(firms.online_sales.sum()), float(firms.online_purchases.sum())
+    sales, purchases = total(firms.online_sales), total(firms.online_purchases)
     settled_outside = sum(p.outside_volume for p in model.platforms if p.settled)
-    retail = float(firms.online_retail.sum())
+    retail = total(firms.online_retail)
     retail_sales = model.retail_sales_per_month()
-    parcels = float(firms.parcels.sum())
+    parcels = total(firms.parcels)
+    n_adopters = out["adopters"]
     out.update(
         {
             "online_sales": sales,
@@ -114,8 +114,8 @@ def compute_indicators(model: EcommerceModel) -> dict[str, float]:
             "online_retail_share": retail / retail_sales if retail_sales > 0 else float("nan"),
             "parcels": parcels,
             "mean_delivery_cost": _mean_delivery_cost(model, parcels),
-            "mean_online_share": float(firms.online_share[adopted].mean())
-            if adopted.any()
+            "mean_online_share": total(firms.online_share, adopted) / n_adopters
+            if n_adopters
             else 0.0,
             "settled_platform_volume": float(
                 sum(p.monthly_volume for p in model.platforms if p.settled)
@@ -131,15 +131,15 @@ def compute_indicators(model: EcommerceModel) -> dict[str, float]:
         out[f"online_sales_ratio_{label}"] = sales_ratio
         out[f"online_purchase_ratio_{label}"] = purchase_ratio
     yearly = firms.annual_online_volume()
-    out["firms_above_1e9"] = float((alive & (yearly >= YUAN_1E9)).sum())
-    out["firms_above_1e10"] = float((alive & (yearly >= YUAN_1E10)).sum())
+    out["firms_above_1e9"] = total(alive & (yearly >= YUAN_1E9))
+    out["firms_above_1e10"] = total(alive & (yearly >= YUAN_1E10))
     out["platforms_above_1e11"] = float(
         sum(p.settled and p.annual_volume >= YUAN_1E11 for p in model.platforms)
     )
-    out["listed_firms"] = float((alive & firms.listed).sum())
-    out["demonstration_firms"] = float((alive & firms.demonstration).sum())
-    out["park_firms"] = float((alive & firms.in_park).sum())
-    out["trained_firms"] = float((alive & (firms.trained > 0)).sum())
+    out["listed_firms"] = total(alive & firms.listed)
+    out["demonstration_firms"] = total(alive & firms.demonstration)
+    out["park_firms"] = total(alive & firms.in_park)
+    out["trained_firms"] = total(alive & (firms.trained > 0))
 
     funder, ledger = model.funder, model.funder.ledger
     spent = ledger.total("fund")
@@ -159,11 +159,11 @@ def compute_indicators(model: EcommerceModel) -> dict[str, float]:
 def _online_ratios(model: EcommerceModel, group: np.ndarray) -> tuple[float, float]:
     """Online share of a group's sales and of its purchases this month (Jining's targets)."""
     firms = model.firms
-    revenue = float(firms.revenue[group].sum())
-    purchases = float((firms.revenue * model.sectors.purchase_share[firms.sector])[group].sum())
-    sales_ratio = float(firms.online_sales[group].sum()) * 12.0 / revenue if revenue else 0.0
+    revenue = firms.total(firms.revenue, group)
+    purchases = firms.total(firms.revenue * model.sectors.purchase_share[firms.sector], group)
+    sales_ratio = firms.total(firms.online_sales, group) * 12.0 / revenue if revenue else 0.0
     purchase_ratio = (
-        float(firms.online_purchases[group].sum()) * 12.0 / purchases if purchases else 0.0
+        firms.total(firms.online_purchases, group) * 12.0 / purchases if purchases else 0.0
     )
     return sales_ratio, purchase_ratio
 
@@ -173,7 +173,7 @@ def _mean_delivery_cost(model: EcommerceModel, parcels: float) -> float:
     if not model.providers or parcels == 0:
         return float("nan")
     firms = model.firms
-    rural_parcels = float(firms.parcels[firms.rural].sum())
+    rural_parcels = firms.total(firms.parcels, firms.rural)
     cost_urban = sum(p.area_cost(False) * p.parcels for p in model.providers)
     cost_rural = sum(p.area_cost(True) * p.parcels for p in model.providers)
     carried = sum(p.parcels for p in model.providers)

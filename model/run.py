@@ -47,6 +47,7 @@ def run_scenario(
     counterfactual: bool = True,
     until: Month | None = None,
     keep_policy: bool = False,
+    scale: float = 1.0,
 ) -> RunResult:
     """Run ``scenario`` with ``seed`` and, unless told not to, its no-policy counterfactual.
 
@@ -55,7 +56,7 @@ def run_scenario(
     scenario without instruments is its own counterfactual.
     """
     started = time.perf_counter()
-    model = EcommerceModel(scenario, rng=seed, until=until, keep_policy=keep_policy)
+    model = EcommerceModel(scenario, rng=seed, until=until, keep_policy=keep_policy, scale=scale)
     record = None
     if counterfactual and scenario.instruments:
         model.run_until(model.plan_start)

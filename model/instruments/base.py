@@ -40,6 +40,8 @@ NonNegative = Field(ge=0)
 #: programmes, so they do not.
 RecipientKind = Literal["firm", "platform", "provider", "institution", "park", "talent", "rebate"]
 STACKING_KINDS = frozenset({"firm", "platform"})
+#: Recipients that are firm rows (a sampled run weights them; see ``FirmPopulation.weight``).
+FIRM_ROW_KINDS = frozenset({"firm", "talent"})
 
 
 class Strict(BaseModel):

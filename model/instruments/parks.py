@@ -35,11 +35,15 @@ class Park(FirmInstrument):
         firms = model.firms
         memory = model.funder.memory(name)
         members = memory.get("members", np.empty(0, dtype=np.int64))
-        vacancies = self.parks * self.places_per_park - int(firms.alive[members].sum())
+        is_member = np.zeros(firms.size, dtype=bool)
+        is_member[members] = True
+        occupied = firms.total(firms.alive & is_member)  # city firms, in a sampled run too
+        vacancies = self.parks * self.places_per_park - occupied
         if vacancies <= 0:
             return
+        rows = firms.sample_count(vacancies, model.streams.selection)
         admitted = self.order(
-            model, np.flatnonzero(self.eligible(firms) & ~firms.in_park), limit=vacancies
+            model, np.flatnonzero(self.eligible(firms) & ~firms.in_park), limit=rows
         )
         firms.in_park[admitted] = True
         memory["members"] = np.concatenate([members, admitted])

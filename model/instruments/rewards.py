@@ -108,7 +108,8 @@ class PerformanceReward(FirmInstrument):
             & not_yet_received(firms, model, name)
         )
         on_track = could_win & (with_effort >= target)
-        chance = 1.0 if slots_left is None else min(1.0, slots_left / max(1, on_track.sum()))
+        contenders = max(1.0, firms.total(on_track))  # city firms, in a sampled run too
+        chance = 1.0 if slots_left is None else min(1.0, slots_left / contenders)
         effort_cost = self.effort_cost * growth_path * sales
         push = (
             on_track

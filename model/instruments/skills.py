@@ -55,7 +55,12 @@ class TrainingSubsidy(FirmInstrument):
     ) -> None:
         """Each funded course trains its firms."""
         pool = np.flatnonzero(self.eligible(model.firms))
-        places = min(pool.size, recipients.size * self.firms_per_course)
+        places = min(
+            pool.size,
+            model.firms.sample_count(
+                recipients.size * self.firms_per_course, model.streams.selection
+            ),
+        )
         trainees = model.streams.selection.choice(pool, size=places, replace=False)
         raise_skill(model, trainees, self.skill_gain)
         model.firms.trained[trainees] += 1
@@ -97,7 +102,8 @@ class TalentSubsidy(FirmInstrument):
         )
         candidates = np.flatnonzero(self.eligible(firms) & firms.adopted)
         candidates = candidates[~np.isin(candidates, list(enrolled))]
-        newcomers = self.order(model, candidates, limit=self.new_firms_per_year)
+        rows = firms.sample_count(self.new_firms_per_year, model.streams.selection)
+        newcomers = self.order(model, candidates, limit=rows)
         ids = np.concatenate([renewals, newcomers])
         yearly = self.salary * self.salary_share * self.talents_per_firm
         pay = self.capped(np.full(ids.size, yearly))
