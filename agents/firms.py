@@ -13,7 +13,7 @@ Entry, exit and relocation candidates are generated up front for the same reason
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Literal
@@ -224,8 +224,12 @@ class FirmPopulation:
     # ---------------------------------------------------------------- city totals
     def total(self, values: np.ndarray, mask: np.ndarray | None = None) -> float:
         """City total of per-firm ``values`` (a count, for a boolean array) over ``mask``."""
-        weighted = values if self.weight is None else values * self.weight
-        return float(weighted[mask].sum() if mask is not None else weighted.sum())
+        if self.weight is None:
+            if values.dtype == bool:  # a count: count_nonzero is the fast path
+                return float(np.count_nonzero(values if mask is None else values & mask))
+            return float(values.sum(where=mask) if mask is not None else values.sum())
+        weighted = values * self.weight
+        return float(weighted.sum(where=mask) if mask is not None else weighted.sum())
 
     def share(self, numerator: np.ndarray, denominator: np.ndarray) -> float:
         """City share of firms in ``denominator`` that are also in ``numerator`` (0 if none)."""
@@ -241,6 +245,18 @@ class FirmPopulation:
         return whole + int(rng.random() < expected - whole)
 
     # ---------------------------------------------------------------- derived views
+    def in_size_classes(self, names: Iterable[str]) -> np.ndarray:
+        """Firms whose size class is one of ``names`` (a table lookup, faster than isin)."""
+        wanted = np.zeros(len(SIZE_CLASSES), dtype=bool)
+        wanted[[SIZE_CLASSES.index(n) for n in names]] = True
+        return wanted[self.size_class]
+
+    def in_sectors(self, names: Iterable[str]) -> np.ndarray:
+        """Firms whose sector is one of ``names``."""
+        wanted = np.zeros(len(SECTORS), dtype=bool)
+        wanted[[SECTORS.index(n) for n in names]] = True
+        return wanted[self.sector]
+
     def above_scale(self) -> np.ndarray:
         """Firms at or above their sector's 'above designated size' (规模以上) revenue line."""
         return self.revenue >= self.sectors.above_scale_revenue[self.sector]

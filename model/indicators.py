@@ -93,7 +93,7 @@ def compute_indicators(model: EcommerceModel) -> dict[str, float]:
     for code, sector in enumerate(SECTORS):
         out[f"adoption_rate_{sector}"] = share(adopted, alive & (firms.sector == code))
     out["adoption_rate_above_scale"] = share(adopted, alive & firms.above_scale())
-    sme = np.isin(firms.size_class, [SIZE_CLASSES.index(s) for s in SME_CLASSES])
+    sme = firms.in_size_classes(SME_CLASSES)
     out["adoption_rate_sme"] = share(adopted, alive & sme)
 
     sales, purchases = total(firms.online_sales), total(firms.online_purchases)

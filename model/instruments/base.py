@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ecomsim.agents.firms import SECTORS, SIZE_CLASSES, Sector, SizeClass
+from ecomsim.agents.firms import Sector, SizeClass
 from ecomsim.model.calendar import Month, MonthField
 
 if TYPE_CHECKING:
@@ -98,10 +98,9 @@ class Eligibility(Strict):
             if wanted is not None:
                 mask &= values() == wanted if callable(values) else values == wanted
         if self.size_classes is not None:
-            codes = [SIZE_CLASSES.index(s) for s in self.size_classes]
-            mask &= np.isin(firms.size_class, codes)
+            mask &= firms.in_size_classes(self.size_classes)
         if self.sectors is not None:
-            mask &= np.isin(firms.sector, [SECTORS.index(s) for s in self.sectors])
+            mask &= firms.in_sectors(self.sectors)
         if self.min_revenue is not None:
             mask &= firms.revenue >= self.min_revenue
         if self.min_online_volume is not None:

@@ -101,7 +101,8 @@ class TalentSubsidy(FirmInstrument):
             dtype=np.int64,
         )
         candidates = np.flatnonzero(self.eligible(firms) & firms.adopted)
-        candidates = candidates[~np.isin(candidates, list(enrolled))]
+        if enrolled:
+            candidates = np.setdiff1d(candidates, np.fromiter(enrolled, dtype=np.int64))
         rows = firms.sample_count(self.new_firms_per_year, model.streams.selection)
         newcomers = self.order(model, candidates, limit=rows)
         ids = np.concatenate([renewals, newcomers])
