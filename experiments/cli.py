@@ -92,6 +92,13 @@ def _month(text: str) -> Month:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _add_overrides(command: argparse.ArgumentParser, meaning: str) -> None:
+    """``--set PATH=VALUE`` (repeatable): change a scenario field by its dotted path."""
+    command.add_argument(
+        "--set", action="append", default=[], metavar="PATH=VALUE", dest="overrides", help=meaning
+    )
+
+
 def _add_common(command: argparse.ArgumentParser) -> None:
     """Options shared by the commands that run the model: seed, overrides, output, workers."""
     command.add_argument(
@@ -102,13 +109,9 @@ def _add_common(command: argparse.ArgumentParser) -> None:
         metavar="S",
         help="experiment seed; replication seeds derive from it (default: 0)",
     )
-    command.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        dest="overrides",
-        help="override a scenario field by dotted path, e.g. firms.count=1000000 "
+    _add_overrides(
+        command,
+        "override a scenario field by dotted path, e.g. firms.count=1000000 "
         "or instruments.demonstration.amount=2e6 (repeatable)",
     )
     command.add_argument(
@@ -237,14 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
         "kinds, and that every number carries a source.",
     )
     validate.add_argument("file", help="scenario .toml file or built-in name")
-    validate.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        dest="overrides",
-        help="validate with these overrides applied",
-    )
+    _add_overrides(validate, "validate with these overrides applied")
     validate.add_argument(
         "--strict", action="store_true", help="fail (exit 2) if any number has no source"
     )
@@ -264,14 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="table format (default: text; markdown for docs pages, csv for spreadsheets)",
     )
-    show.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        dest="overrides",
-        help="show with these overrides applied",
-    )
+    _add_overrides(show, "show with these overrides applied")
     show.set_defaults(handler=_cmd_show)
     return parser
 
