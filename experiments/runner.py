@@ -47,10 +47,16 @@ def run_replications(
     """Run one replication per seed and return the results in replication order.
 
     With ``workers > 1`` (and no ``executor``) a local process pool is used; an ``executor``
-    passed in is used as it is and left open. ``until``, ``keep_policy`` and
-    ``counterfactual`` are passed to ``run_scenario``.
+    passed in is used as it is and left open. ``until``, ``keep_policy``,
+    ``counterfactual`` and ``scale`` are passed to ``run_scenario``.
     """
-    run = partial(run_scenario, until=until, keep_policy=keep_policy, counterfactual=counterfactual)
+    run = partial(
+        run_scenario,
+        until=until,
+        keep_policy=keep_policy,
+        counterfactual=counterfactual,
+        scale=scale,
+    )
     bar = tqdm(
         total=len(seeds),
         desc=f"{spec.scenario.name}",

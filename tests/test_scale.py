@@ -6,6 +6,7 @@ import pytest
 from support import with_fund
 
 from ecomsim.experiments import cli
+from ecomsim.experiments.runner import run_replications
 from ecomsim.model.ecosystem import EcommerceModel
 from ecomsim.model.outcomes import yearly_outcomes
 from ecomsim.model.run import run_scenario
@@ -82,3 +83,11 @@ def test_cli_scale_is_checked_and_recorded(tmp_path, capsys):
     assert code == 0 and "a 50% sample of the city's 20,000 firms" in out
     manifest = next(tmp_path.iterdir()) / "manifest.json"
     assert '"scale": 0.5' in manifest.read_text()
+
+
+def test_runner_passes_the_scale_to_every_replication(demo):
+    sampled = run_replications(demo.spec, [5], scale=0.5, progress=False)[0]
+    expected = run_scenario(demo.spec, 5, scale=0.5)
+    pd.testing.assert_frame_equal(sampled.timeseries, expected.timeseries)
+    full = run_scenario(demo.spec, 5)
+    assert not sampled.timeseries["adopters"].equals(full.timeseries["adopters"])
