@@ -1,9 +1,10 @@
-"""Decision rules of firms, as pure vectorised functions.
+"""Decision rules of one firm, as pure compiled functions.
 
-Every function takes NumPy arrays (one entry per firm, or broadcastable) and returns arrays;
-none holds state or draws random numbers. ``FirmPopulation`` (in ``firms.py``) owns the state and
-the draws and calls these rules, so each rule can be tested on its own and reused by the
-benchmark's bare-NumPy floor.
+Each rule describes what a single firm does with its own numbers and the market's. They are
+compiled with Numba: the small ones as NumPy ufuncs (``@vectorize``), so they take scalars or
+arrays from Python and broadcast like any ufunc, and all of them can be called element by element
+from the compiled monthly kernel (``firm_kernel``), which applies them to every firm row in one
+pass. None holds state or draws random numbers; ``FirmPopulation`` owns the state and the draws.
 
 Units: money in yuan, rates per year, one model step is one month (``MONTH = 1/12`` year).
 """
@@ -11,30 +12,41 @@ Units: money in yuan, rates per year, one model step is one month (``MONTH = 1/1
 from __future__ import annotations
 
 import numpy as np
+from numba import njit, vectorize
 
 MONTH = 1.0 / 12.0
 
 #: Platform reach is counted in millions of buyers: ``uplift = reach_gain · ln(1 + buyers/1e6)``.
 BUYERS_UNIT = 1e6
 
+#: Largest |β·U| the exponentials see: beyond it a firm is certain either way, and exp overflows.
+EXPONENT_LIMIT = 50.0
 
-def monthly_probability(annual_hazard: np.ndarray | float) -> np.ndarray:
+
+@vectorize(["float64(float64)"], cache=True)
+def monthly_probability(annual_hazard: float) -> float:
     """Probability that an event with the given yearly hazard happens within one month.
 
     ``1 − exp(−λ·Δt)`` with Δt = 1/12: the exact discretisation of a constant hazard, which
     keeps a monthly model on the continuous-time Bass curve (an annual tick would drift).
     """
-    return -np.expm1(-np.asarray(annual_hazard, dtype=float) * MONTH)
+    return -np.expm1(-annual_hazard * MONTH)
 
 
+@njit(cache=True)
+def _bounded(exponent: float) -> float:
+    return min(max(exponent, -EXPONENT_LIMIT), EXPONENT_LIMIT)
+
+
+@vectorize(["float64(float64, float64, float64, float64, float64, float64)"], cache=True)
 def adoption_hazard(
     innovation: float,
-    imitation: np.ndarray | float,
-    propensity: np.ndarray | float,
-    peer_share: np.ndarray | float,
-    benefit: np.ndarray | float,
+    imitation: float,
+    propensity: float,
+    peer_share: float,
+    benefit: float,
     benefit_sensitivity: float,
-) -> np.ndarray:
+) -> float:
     """Yearly hazard of going online: ``(p·θ + q·P) · exp(β·U)``.
 
     ``p`` is the innovation rate, ``θ`` the firm's own propensity (mean one: the *rank effect*
@@ -43,90 +55,91 @@ def adoption_hazard(
     responds to it. With ``β = 0``, ``θ ≡ 1`` and ``P`` the market-wide share this is exactly
     the Bass (1969) hazard ``p + q·F``.
     """
-    base = innovation * np.asarray(propensity) + np.asarray(imitation) * np.asarray(peer_share)
+    base = innovation * propensity + imitation * peer_share
     if benefit_sensitivity == 0.0:
-        return np.asarray(base, dtype=float)
-    return base * np.exp(np.clip(benefit_sensitivity * np.asarray(benefit), -50.0, 50.0))
+        return base
+    return base * np.exp(_bounded(benefit_sensitivity * benefit))
 
 
+@vectorize(["float64(float64, float64, float64)"], cache=True)
 def abandonment_hazard(
-    abandonment_rate: float, benefit: np.ndarray, benefit_sensitivity: float
-) -> np.ndarray:
+    abandonment_rate: float, benefit: float, benefit_sensitivity: float
+) -> float:
     """Yearly hazard that an adopter gives up: ``r · 2 / (1 + exp(β·U))``.
 
     At zero net benefit the hazard is the base rate ``r``; it falls toward zero for firms that
     profit from being online and rises toward ``2r`` for those that lose money on it.
     """
     if abandonment_rate == 0.0:
-        return np.zeros_like(benefit, dtype=float)
-    exponent = np.clip(benefit_sensitivity * benefit, -50.0, 50.0)
-    return abandonment_rate * 2.0 / (1.0 + np.exp(exponent))
+        return 0.0
+    return abandonment_rate * 2.0 / (1.0 + np.exp(_bounded(benefit_sensitivity * benefit)))
 
 
+@vectorize(["float64(float64, float64, float64, float64, float64, float64)"], cache=True)
 def peer_share(
-    adopted: np.ndarray,
-    alive: np.ndarray,
-    sector: np.ndarray,
-    in_park: np.ndarray,
-    n_sectors: int,
+    market_share: float,
+    sector_share: float,
+    cluster_share: float,
     market_weight: float,
     sector_weight: float,
     cluster_weight: float,
-    weight: np.ndarray | None = None,
-) -> np.ndarray:
-    """Adopted share among each firm's peers, one value per firm.
+) -> float:
+    """Adopted share among a firm's peers: a weighted mix of three circles of peers.
 
-    A weighted mix of the market-wide share, the share in the firm's sector, and the share in
-    its cluster (park firms of the same sector). Firms outside any park have no cluster, so
-    their cluster weight falls back on the sector share. Shares are measured among the firms
-    alive this month (after its entries, exits and arrivals), before this month's decisions.
-    ``weight`` is how many firms each row stands for (a sampled run); default one.
+    The market-wide share, the share in the firm's sector, and the share in its cluster (park
+    firms of the same sector; a firm outside any park has no cluster and the caller passes its
+    sector share instead). ``firm_kernel.peer_groups`` measures the three shares.
     """
-    live = alive.astype(float) if weight is None else alive * weight
-    live_adopters = live * adopted
-    market = live_adopters.sum() / max(live.sum(), 1e-12)
-    if sector_weight == 0.0 and cluster_weight == 0.0:
-        return np.full(sector.shape, market)
-    sector_alive = np.bincount(sector, weights=live, minlength=n_sectors)
-    sector_adopted = np.bincount(sector, weights=live_adopters, minlength=n_sectors)
-    by_sector = np.divide(
-        sector_adopted, sector_alive, out=np.zeros(n_sectors), where=sector_alive > 0
+    return (
+        market_weight * market_share + sector_weight * sector_share + cluster_weight * cluster_share
     )
-    park_alive = np.bincount(sector, weights=live * in_park, minlength=n_sectors)
-    park_adopted = np.bincount(sector, weights=live_adopters * in_park, minlength=n_sectors)
-    by_cluster = np.divide(park_adopted, park_alive, out=by_sector.copy(), where=park_alive > 0)
-    cluster = np.where(in_park, by_cluster[sector], by_sector[sector])
-    return market_weight * market + sector_weight * by_sector[sector] + cluster_weight * cluster
 
 
-def platform_uplift(reach_gain: float, buyers: np.ndarray) -> np.ndarray:
+@vectorize(["float64(float64, float64)"], cache=True)
+def platform_uplift(reach_gain: float, buyers: float) -> float:
     """Extra sales a platform's reach brings, as a share of the sales a firm moves online.
 
     ``reach_gain · ln(1 + buyers / 1e6)``: concave, because each further million buyers adds
     less new demand for one seller's goods.
     """
-    return reach_gain * np.log1p(np.asarray(buyers, dtype=float) / BUYERS_UNIT)
+    return reach_gain * np.log1p(buyers / BUYERS_UNIT)
 
 
+@vectorize(["float64(float64, float64, float64, float64, float64)"], cache=True)
+def setup_cost(
+    base_cost: float,
+    skill: float,
+    in_park: float,
+    skill_cost_discount: float,
+    park_setup_discount: float,
+) -> float:
+    """One-off cost of going online, yuan.
+
+    The size class's typical cost, lower for skilled firms (up to ``skill_cost_discount`` off)
+    and for firms in an e-commerce park.
+    """
+    return base_cost * (1.0 - skill_cost_discount * skill) * (1.0 - park_setup_discount * in_park)
+
+
+@njit(cache=True)
 def net_benefit(
-    *,
-    revenue: np.ndarray,
-    sales_ceiling: np.ndarray,
-    uplift: np.ndarray,
-    margin: np.ndarray,
+    revenue: float,
+    sales_ceiling: float,
+    uplift: float,
+    margin: float,
     channel_saving: float,
-    commission: np.ndarray,
-    retail_fraction: np.ndarray,
-    parcel_value: np.ndarray,
-    parcel_cost: np.ndarray,
-    purchase_share: np.ndarray,
-    purchase_ceiling: np.ndarray,
+    commission: float,
+    retail_fraction: float,
+    parcel_value: float,
+    parcel_cost: float,
+    purchase_share: float,
+    purchase_ceiling: float,
     purchase_saving: float,
-    setup_cost: np.ndarray,
-    expected_support: np.ndarray | float,
+    setup_cost: float,
+    expected_support: float,
     payback_years: float,
-    annual_relief: np.ndarray | float,
-) -> np.ndarray:
+    annual_relief: float,
+) -> float:
     """Expected yearly net gain of being online, per yuan of revenue (the ``U`` of the hazard).
 
     A firm expects to move ``sales_ceiling`` of its sales online. Through its platform those
@@ -135,31 +148,25 @@ def net_benefit(
     it pays the platform's ``commission`` on all online sales and a delivery cost per parcel
     (price plus the cost of slow delivery) on the retail part. The one-off set-up cost, net of
     the subsidies the firm expects (``expected_support``), is spread over ``payback_years``;
-    tax relief it expects each year (``annual_relief``) is added.
+    tax relief it expects each year (``annual_relief``) is added. Zero for a firm without
+    revenue (no benefit per yuan is defined).
     """
+    if revenue <= 0.0:
+        return 0.0
     potential = revenue * sales_ceiling
     online_sales = potential * (1.0 + uplift)
     gain = potential * (uplift * margin + channel_saving)
-    gain = gain + revenue * purchase_share * purchase_ceiling * purchase_saving
-    parcels = np.divide(
-        online_sales * retail_fraction,
-        parcel_value,
-        out=np.zeros_like(online_sales),
-        where=parcel_value > 0,
-    )
+    gain += revenue * purchase_share * purchase_ceiling * purchase_saving
+    parcels = online_sales * retail_fraction / parcel_value if parcel_value > 0.0 else 0.0
     costs = online_sales * commission + parcels * parcel_cost
     setup_per_year = (setup_cost - expected_support) / payback_years
-    net = gain - costs - setup_per_year + annual_relief
-    return np.divide(net, revenue, out=np.zeros_like(net), where=revenue > 0)
+    return (gain - costs - setup_per_year + annual_relief) / revenue
 
 
+@vectorize(["float64(float64, float64, float64, float64, float64)"], cache=True)
 def deepening_speed(
-    deepening_rate: float,
-    skill: np.ndarray,
-    uplift: np.ndarray,
-    delivery_days: np.ndarray,
-    delay_drag: float,
-) -> np.ndarray:
+    deepening_rate: float, skill: float, uplift: float, delivery_days: float, delay_drag: float
+) -> float:
     """Yearly speed at which an adopter's online share closes the gap to its ceiling.
 
     Skill scales the speed between half and one-and-a-half times the base rate (training
@@ -168,7 +175,8 @@ def deepening_speed(
     return deepening_rate * (0.5 + skill) * (1.0 + uplift) / (1.0 + delay_drag * delivery_days)
 
 
-def deepen(share: np.ndarray, ceiling: np.ndarray, speed: np.ndarray) -> np.ndarray:
+@vectorize(["float64(float64, float64, float64)"], cache=True)
+def deepen(share: float, ceiling: float, speed: float) -> float:
     """Move ``share`` one month toward ``ceiling`` at yearly ``speed`` (exponential approach)."""
     return share + monthly_probability(speed) * (ceiling - share)
 
@@ -187,7 +195,8 @@ def choice_utility(
 
     Following Rochet & Tirole (2003), a seller values a platform for its buyers on the other
     side (here their logarithm) and dislikes its per-transaction fee; local firms may prefer a
-    local platform. A firm's own taste for each platform is added by the caller.
+    local platform. A firm's own taste for each platform is added by the caller. (Platform
+    choice touches only the few firms choosing this month, so it stays plain NumPy.)
     """
     common = buyers_weight * np.log1p(buyers / BUYERS_UNIT) - commission_weight * commission
     return common[None, :] + local_preference * (firm_local[:, None] & platform_local[None, :])

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from ecomsim.agents import firm_kernel as kernel
 from ecomsim.agents import firm_rules as rules
 
 if TYPE_CHECKING:
@@ -39,7 +40,9 @@ SECTORS: tuple[Sector, ...] = (
 )
 
 NEVER = np.iinfo(np.int32).max  # step of an event that does not happen
-NO_PLATFORM = -1  # selling online through the firm's own channel
+NO_PLATFORM = kernel.NO_PLATFORM  # selling online through the firm's own channel
+NO_DRAWS = np.empty(0, dtype=np.float32)  # draws of a rule whose rate is zero
+NO_WEIGHTS = np.empty(0)  # every row is one firm
 
 
 class SectorTable:
@@ -65,6 +68,18 @@ class SectorTable:
         self.rural_share = column("rural_share")
         self.above_scale_revenue = np.array(
             [np.inf if p.above_scale_revenue is None else p.above_scale_revenue for p in params]
+        )
+
+    def arrays(self) -> kernel.SectorArrays:
+        """The columns the compiled firm kernel reads (current values: they may change)."""
+        return kernel.SectorArrays(
+            sales_ceiling=self.sales_ceiling,
+            purchase_ceiling=self.purchase_ceiling,
+            purchase_share=self.purchase_share,
+            retail_fraction=self.retail_fraction,
+            parcel_value=self.parcel_value,
+            margin=self.margin,
+            revenue_growth=self.revenue_growth,
         )
 
 
@@ -113,8 +128,9 @@ class FirmPopulation:
         self.sectors = sectors
         self.params = spec.adoption
         firms = spec.firms
-        self.revenue_volatility = firms.revenue_volatility
         self.listing = firms.listing
+        self._rule_parameters = _rule_parameters(spec)
+        self._setup_base = np.array([spec.adoption.setup_cost.get(s, 0.0) for s in SIZE_CLASSES])
         self.first_year = spec.scenario.start.year - firms.history.years
         self.n_years = spec.scenario.start.plus(n_steps - 1).year - self.first_year + 1
         self.start_year_index = firms.history.years
@@ -279,12 +295,12 @@ class FirmPopulation:
 
     def setup_cost(self) -> np.ndarray:
         """One-off cost of going online: by size class, lower for skilled firms and in parks."""
-        params = self.params
-        base = np.array([params.setup_cost.get(s, 0.0) for s in SIZE_CLASSES])[self.size_class]
-        return (
-            base
-            * (1.0 - params.skill_cost_discount * self.skill)
-            * (1.0 - params.park.setup_discount * self.in_park)
+        return rules.setup_cost(
+            self._setup_base[self.size_class],
+            self.skill,
+            self.in_park,
+            self.params.skill_cost_discount,
+            self.params.park.setup_discount,
         )
 
     def score(self, name: str) -> np.ndarray:
@@ -346,7 +362,9 @@ class FirmPopulation:
         self.alive = (self.birth_step <= 0) & (self.exit_step > 0) & ~self.dormant
         ids = np.flatnonzero(self.adopted & self.alive)
         self.platform[ids] = self.choose_platform(ids, market)
-        self._flows(market)
+        kernel.book_flows(
+            self.active_rows(0), self.arrays(), self.sectors.arrays(), self.market_arrays(market)
+        )
         yearly = 12.0 * (self.online_sales + self.online_purchases)
         growth = np.maximum(self._prior_growth, -0.9)
         for back in range(1, self.start_year_index + 1):
@@ -368,83 +386,72 @@ class FirmPopulation:
             self.revenue_year_ago = self.revenue.copy()
         self.alive = (self.birth_step <= step) & (step < self.exit_step) & ~self.dormant
 
+    def active_rows(self, step: int) -> kernel.ActiveRows:
+        """Rows that can act in month ``step``: city rows born by then, and the candidates.
+
+        City rows are in order of birth, so the born ones are a prefix; rows not yet born have
+        no state to step and no draws to make.
+        """
+        born = int(np.searchsorted(self.birth_step[: self.n_native], step, side="right"))
+        return kernel.ActiveRows(born, self.n_native, self.size)
+
     def step(
         self, step: int, month: Month, market: MarketConditions, streams: RandomStreams
     ) -> None:
         """Advance every firm by one month: arrivals, decisions, deepening, flows.
 
         ``begin_month`` must have been called for this month (the model does so before the
-        instruments set their incentives).
+        instruments set their incentives). The rules run in the compiled ``firm_kernel``;
+        platform choice for the firms choosing this month runs here.
         """
-        year_end = month.month == 12
-        n = self.size
         params = self.params
-        draws = partial(streams.monthly_rows, step=step, n_native=self.n_native, n=n)
-        self._relocate(step, market, draws("relocation") if self.n_native < n else None)
-        self._grow_revenue(draws("revenue", normal=True))
+        active = self.active_rows(step)
+        n_candidates = self.size - self.n_native
+        draws = partial(streams.monthly_rows, step=step, counts=(active.born, n_candidates))
+        if n_candidates:
+            self._relocate(step, market, draws("relocation", counts=(0, n_candidates)))
 
-        peers = rules.peer_share(
-            self.adopted,
-            self.alive,
-            self.sector.astype(np.intp),
-            self.in_park,
-            len(SECTORS),
-            params.peer_weights.market,
-            params.peer_weights.sector,
-            params.peer_weights.cluster,
-            self.weight,
+        firm = self.arrays()
+        sectors = self.sectors.arrays()
+        terms = self.market_arrays(market)
+        switching = params.switch_rate > 0 and market.n_platforms > 1
+        new_rows, switch_rows = kernel.decide(
+            step,
+            active,
+            firm,
+            sectors,
+            self._rule_parameters,
+            terms,
+            kernel.peer_groups(active, firm, len(SECTORS)),
+            draws("revenue", normal=True),
+            draws("adoption"),
+            draws("abandonment") if params.abandonment_rate > 0 else NO_DRAWS,
+            draws("switching") if switching else NO_DRAWS,
         )
-        # With β = 0 neither adopting nor giving up depends on the benefit (the Bass limit).
-        if params.benefit_sensitivity > 0:
-            self.net_benefit = self._net_benefit(market)
-        imitation = params.imitation * np.where(self.in_park, params.park.peer_multiplier, 1.0)
-        hazard = rules.adoption_hazard(
-            params.innovation,
-            imitation,
-            self.propensity,
-            peers,
-            self.net_benefit,
-            params.benefit_sensitivity,
+        self.platform[switch_rows] = self.choose_platform(switch_rows, market)
+        self.platform[new_rows] = self.choose_platform(new_rows, market)
+        kernel.deepen_and_flow(
+            step,
+            active,
+            firm,
+            sectors,
+            self._rule_parameters,
+            terms,
+            draws("listing") if self.listing.rate > 0 else NO_DRAWS,
         )
-        adopters_before = self.adopted & self.alive
-        new = ~self.adopted & self.alive & (draws("adoption") < rules.monthly_probability(hazard))
-
-        if params.abandonment_rate > 0:
-            give_up = rules.abandonment_hazard(
-                params.abandonment_rate, self.net_benefit, params.benefit_sensitivity
-            )
-            quit_ = adopters_before & (draws("abandonment") < rules.monthly_probability(give_up))
-            self._go_offline(quit_)
-            adopters_before &= ~quit_
-        if params.switch_rate > 0 and market.n_platforms > 1:
-            switching = draws("switching")
-            switch = np.flatnonzero(
-                adopters_before & (switching < rules.monthly_probability(params.switch_rate))
-            )
-            self.platform[switch] = self.choose_platform(switch, market)
-
-        new_ids = np.flatnonzero(new)
-        self.adopted[new_ids] = True
-        self.adoption_step[new_ids] = step
-        first = new_ids[self.first_adoption_step[new_ids] == NEVER]
-        self.first_adoption_step[first] = step
-        self.platform[new_ids] = self.choose_platform(new_ids, market)
-
-        self._deepen(market)
-        self._flows(market)
-        self._list(step, market, streams)
-        self.volume_to_date += self.online_sales + self.online_purchases
-        if year_end:
+        if month.month == 12:
             self.annual_volume[:, self._current_year_index] = self.volume_to_date
-            self.volume_to_date = np.zeros(n)
+            self.volume_to_date = np.zeros(self.size)
             self._current_year_index += 1
 
-    def _relocate(self, step: int, market: MarketConditions, draws: np.ndarray | None) -> None:
+    def _relocate(self, step: int, market: MarketConditions, draws: np.ndarray) -> None:
         """Dormant candidates move into the city with their relocation hazard."""
-        if draws is None:
-            return
-        hazard = self.relocation_rate + np.asarray(market.relocation_extra)
-        moving = np.flatnonzero(self.dormant & (draws < rules.monthly_probability(hazard)))
+        candidates = slice(self.n_native, self.size)
+        extra = np.asarray(market.relocation_extra, dtype=float)
+        hazard = self.relocation_rate[candidates] + (extra[candidates] if extra.ndim else extra)
+        moving = self.n_native + np.flatnonzero(
+            self.dormant[candidates] & (draws < rules.monthly_probability(hazard))
+        )
         if moving.size == 0:
             return
         self.dormant[moving] = False
@@ -458,36 +465,59 @@ class FirmPopulation:
         self.purchase_share[moving] = self.sectors.purchase_ceiling[self.sector[moving]]
         self.platform[moving] = self.choose_platform(moving, market)
 
-    def _grow_revenue(self, shocks: np.ndarray) -> None:
-        """Revenue follows a geometric random walk with its sector's trend growth."""
-        growth = self.sectors.revenue_growth[self.sector]
-        sigma = self.revenue_volatility
-        log_step = (growth - 0.5 * sigma**2) * rules.MONTH + sigma * np.sqrt(rules.MONTH) * shocks
-        self.revenue *= np.where(self.alive, np.exp(log_step), 1.0)
-
-    def _go_offline(self, mask: np.ndarray) -> None:
-        self.adopted &= ~mask
-        self.online_share[mask] = 0.0
-        self.purchase_share[mask] = 0.0
-        self.platform[mask] = NO_PLATFORM
-        self.push[mask] = 1.0
-        self.abandon_count[mask] += 1
-
-    def _effective_commission(self, market: MarketConditions, platform: np.ndarray) -> np.ndarray:
-        """Commission each firm pays on its platform, net of any rebate for local sellers."""
-        if market.n_platforms == 0:
-            return np.zeros(platform.shape)
-        safe = np.maximum(platform, 0)
-        rebate = np.where(
-            market.platform_local[safe] & self.local, market.platform_rebate[safe], 0.0
+    # ---------------------------------------------------------------- kernel views
+    def arrays(self) -> kernel.FirmArrays:
+        """The state arrays the compiled kernel steps (the same arrays, not copies)."""
+        return kernel.FirmArrays(
+            alive=self.alive,
+            adopted=self.adopted,
+            platform=self.platform,
+            revenue=self.revenue,
+            sector=self.sector,
+            size_class=self.size_class,
+            local=self.local,
+            rural=self.rural,
+            in_park=self.in_park,
+            skill=self.skill,
+            propensity=self.propensity,
+            weight=self.weight if self.weight is not None else NO_WEIGHTS,
+            online_share=self.online_share,
+            purchase_share=self.purchase_share,
+            push=self.push,
+            push_rate=self.push_rate,
+            abandon_count=self.abandon_count,
+            net_benefit=self.net_benefit,
+            adoption_step=self.adoption_step,
+            first_adoption_step=self.first_adoption_step,
+            online_sales=self.online_sales,
+            online_purchases=self.online_purchases,
+            online_retail=self.online_retail,
+            parcels=self.parcels,
+            volume_to_date=self.volume_to_date,
+            listed=self.listed,
+            listing_step=self.listing_step,
         )
-        rate = market.platform_commission[safe] * (1.0 - rebate)
-        return np.where(platform >= 0, rate, 0.0)
 
-    def _platform_uplift(self, market: MarketConditions, platform: np.ndarray) -> np.ndarray:
-        if market.n_platforms == 0:
-            return np.zeros(platform.shape)
-        return np.where(platform >= 0, market.platform_uplift[np.maximum(platform, 0)], 0.0)
+    def market_arrays(self, market: MarketConditions) -> kernel.MarketArrays:
+        """This month's market terms in the form the compiled kernel reads."""
+
+        def per_firm(value: np.ndarray | float) -> np.ndarray:
+            return np.atleast_1d(np.asarray(value, dtype=float))
+
+        # Commission net of the rebate a local platform gives local sellers: [k, local].
+        rebate = market.platform_rebate * market.platform_local
+        commission = market.platform_commission[:, None] * (1.0 - np.outer(rebate, [0.0, 1.0]))
+        return kernel.MarketArrays(
+            uplift=market.platform_uplift.astype(float),
+            commission=np.ascontiguousarray(commission, dtype=float),
+            best_platform=self._best_platform_by_group(market),
+            parcel_cost=market.parcel_cost.astype(float),
+            delivery_days=market.delivery_days.astype(float),
+            setup_base=self._setup_base,
+            expected_one_off=per_firm(market.expected_one_off),
+            expected_annual=per_firm(market.expected_annual),
+            listing_multiplier=per_firm(market.listing_multiplier),
+        )
 
     def _best_platform_by_group(self, market: MarketConditions) -> np.ndarray:
         """Platform a typical firm of each (sector, local) group would pick; −1 if none."""
@@ -531,90 +561,33 @@ class FirmPopulation:
         pick = np.argmax(utility, axis=1).astype(np.int16)
         return np.where(allowed.any(axis=1), pick, NO_PLATFORM).astype(np.int16)
 
-    def _net_benefit(self, market: MarketConditions) -> np.ndarray:
-        """Expected yearly net benefit of being online per yuan of revenue, for every firm."""
-        params, sectors, sector = self.params, self.sectors, self.sector
-        best = self._best_platform_by_group(market)[sector, self.local.astype(np.intp)]
-        platform = np.where(self.adopted, self.platform, best)
-        uplift = self._platform_uplift(market, platform)
-        rural = self.rural.astype(np.intp)
-        park = self.in_park
-        parcel_cost = (
-            market.parcel_cost[rural] * (1.0 - params.park.delivery_discount * park)
-            + params.delivery_time_cost * market.delivery_days[rural]
-        )
-        # For adopters the set-up cost is sunk and subsidies for adopting are past.
-        setup = np.where(self.adopted, 0.0, self.setup_cost())
-        one_off = np.where(self.adopted, 0.0, market.expected_one_off)
-        return rules.net_benefit(
-            revenue=self.revenue,
-            sales_ceiling=sectors.sales_ceiling[sector],
-            uplift=uplift,
-            margin=sectors.margin[sector],
-            channel_saving=params.channel_saving,
-            commission=self._effective_commission(market, platform),
-            retail_fraction=sectors.retail_fraction[sector],
-            parcel_value=sectors.parcel_value[sector],
-            parcel_cost=parcel_cost,
-            purchase_share=sectors.purchase_share[sector],
-            purchase_ceiling=sectors.purchase_ceiling[sector],
-            purchase_saving=params.purchase_saving,
-            setup_cost=setup,
-            expected_support=one_off,
-            payback_years=params.payback_years,
-            annual_relief=market.expected_annual,
-        )
 
-    def _deepen(self, market: MarketConditions) -> None:
-        """Adopters move their online shares toward the sector ceilings; pushers grow faster."""
-        params, sectors = self.params, self.sectors
-        online = self.adopted & self.alive
-        if params.deepening_rate > 0:
-            days = market.delivery_days[self.rural.astype(np.intp)]
-            uplift = self._platform_uplift(market, self.platform)
-            speed = rules.deepening_speed(
-                params.deepening_rate, self.skill, uplift, days, params.delivery_delay_drag
-            )
-            speed = np.where(online, speed, 0.0)
-            self.online_share = rules.deepen(
-                self.online_share, sectors.sales_ceiling[self.sector], speed
-            )
-            self.purchase_share = rules.deepen(
-                self.purchase_share, sectors.purchase_ceiling[self.sector], speed
-            )
-        self.push = np.where(online, self.push * np.exp(self.push_rate * rules.MONTH), self.push)
-
-    def _flows(self, market: MarketConditions) -> None:
-        """This month's online sales, purchases, retail sales and parcels, per firm."""
-        online = self.adopted & self.alive
-        uplift = self._platform_uplift(market, self.platform)
-        monthly_revenue = np.where(online, self.revenue * rules.MONTH, 0.0)
-        self.online_sales = monthly_revenue * self.online_share * (1.0 + uplift) * self.push
-        self.online_purchases = (
-            monthly_revenue * self.sectors.purchase_share[self.sector] * self.purchase_share
-        )
-        self.online_retail = self.online_sales * self.sectors.retail_fraction[self.sector]
-        value = self.sectors.parcel_value[self.sector]
-        self.parcels = np.divide(
-            self.online_retail, value, out=np.zeros(self.size), where=value > 0
-        )
-
-    def _list(self, step: int, market: MarketConditions, streams: RandomStreams) -> None:
-        """Large online firms list on a stock exchange with a small yearly hazard."""
-        listing = self.listing
-        if listing.rate == 0:
-            return
-        draws = streams.monthly_rows("listing", step, self.n_native, self.size)
-        candidates = (
-            self.alive
-            & self.adopted
-            & ~self.listed
-            & (self.annual_online_volume() >= listing.min_annual_volume)
-        )
-        hazard = listing.rate * np.asarray(market.listing_multiplier)
-        now = candidates & (draws < rules.monthly_probability(hazard))
-        self.listed |= now
-        self.listing_step[now] = step
+def _rule_parameters(spec: Scenario) -> kernel.RuleParameters:
+    """The scenario's scalar parameters of firm behaviour, for the compiled kernel."""
+    adoption, listing = spec.adoption, spec.firms.listing
+    return kernel.RuleParameters(
+        innovation=adoption.innovation,
+        imitation=adoption.imitation,
+        park_peer_multiplier=adoption.park.peer_multiplier,
+        benefit_sensitivity=adoption.benefit_sensitivity,
+        abandonment_rate=adoption.abandonment_rate,
+        switch_probability=float(rules.monthly_probability(adoption.switch_rate)),
+        market_weight=adoption.peer_weights.market,
+        sector_weight=adoption.peer_weights.sector,
+        cluster_weight=adoption.peer_weights.cluster,
+        payback_years=adoption.payback_years,
+        skill_cost_discount=adoption.skill_cost_discount,
+        park_setup_discount=adoption.park.setup_discount,
+        park_delivery_discount=adoption.park.delivery_discount,
+        channel_saving=adoption.channel_saving,
+        purchase_saving=adoption.purchase_saving,
+        delivery_time_cost=adoption.delivery_time_cost,
+        deepening_rate=adoption.deepening_rate,
+        delivery_delay_drag=adoption.delivery_delay_drag,
+        revenue_volatility=spec.firms.revenue_volatility,
+        listing_rate=listing.rate,
+        listing_min_volume=listing.min_annual_volume,
+    )
 
 
 #: Attributes drawn per firm row, each from its own stream (see ``_row_draws``).

@@ -52,15 +52,17 @@ class RandomStreams:
         return np.random.Generator(np.random.PCG64(month_seed))
 
     def monthly_rows(
-        self, name: str, step: int, n_native: int, n: int, normal: bool = False
+        self, name: str, step: int, counts: tuple[int, int], normal: bool = False
     ) -> np.ndarray:
-        """One float32 draw per firm row this month: uniform, or standard normal.
+        """Draws for this month's active rows: uniform, or standard normal, as float32.
 
-        The city's rows and the candidates' rows draw from separate generators, so each row's
-        draw depends on its position among its own kind only.
+        ``counts`` is how many city rows and how many candidate rows draw. Each kind draws from
+        its own generator, so a row's draw depends only on its position among its own kind; and
+        as a generator's numbers come in sequence, drawing for the first ``k`` rows gives them
+        the same numbers a draw for all rows would.
         """
         parts = []
-        for group, k in enumerate((n_native, n - n_native)):
+        for group, k in enumerate(counts):
             rng = self.for_month(name, step, group)
             parts.append(
                 rng.standard_normal(k, dtype=np.float32) if normal else rng.random(k, np.float32)

@@ -1,8 +1,9 @@
-"""Each firm decision rule on its own (pure functions of arrays)."""
+"""Each firm decision rule on its own (pure compiled functions; the small ones are ufuncs)."""
 
 import numpy as np
 import pytest
 
+from ecomsim.agents import firm_kernel as kernel
 from ecomsim.agents import firm_rules as rules
 
 
@@ -38,41 +39,79 @@ def test_abandonment_hazard_base_rate_at_zero_benefit_and_falls_with_benefit():
     assert np.all(rules.abandonment_hazard(0.0, benefit, 20.0) == 0)
 
 
+def _peer_shares(adopted, alive, sector, in_park, weights):
+    """Each firm's peer share, measured by the kernel and mixed by the rule."""
+    n = adopted.size
+    zeros, ones = np.zeros(n), np.ones(n)
+    firm = kernel.FirmArrays(
+        alive=alive,
+        adopted=adopted,
+        platform=np.full(n, -1, dtype=np.int16),
+        revenue=ones,
+        sector=sector.astype(np.int8),
+        size_class=np.zeros(n, dtype=np.int8),
+        local=alive,
+        rural=~alive,
+        in_park=in_park,
+        skill=zeros,
+        propensity=ones,
+        weight=np.empty(0),
+        online_share=zeros,
+        purchase_share=zeros,
+        push=ones,
+        push_rate=zeros,
+        abandon_count=np.zeros(n, dtype=np.int16),
+        net_benefit=zeros,
+        adoption_step=np.zeros(n, dtype=np.int32),
+        first_adoption_step=np.zeros(n, dtype=np.int32),
+        online_sales=zeros,
+        online_purchases=zeros,
+        online_retail=zeros,
+        parcels=zeros,
+        volume_to_date=zeros,
+        listed=~alive,
+        listing_step=np.zeros(n, dtype=np.int32),
+    )
+    market, by_sector, by_cluster = kernel.peer_groups(kernel.ActiveRows(n, n, n), firm, 2)
+    cluster = np.where(in_park, by_cluster[sector], by_sector[sector])
+    return rules.peer_share(market, by_sector[sector], cluster, *weights)
+
+
 def test_peer_share_mixes_market_sector_and_cluster():
     adopted = np.array([1, 1, 0, 0, 1, 0], dtype=bool)
     alive = np.array([1, 1, 1, 1, 1, 0], dtype=bool)  # last firm is dead
     sector = np.array([0, 0, 0, 1, 1, 1])
     in_park = np.array([1, 1, 0, 0, 0, 0], dtype=bool)
-    market_only = rules.peer_share(adopted, alive, sector, in_park, 2, 1.0, 0.0, 0.0)
+    market_only = _peer_shares(adopted, alive, sector, in_park, (1.0, 0.0, 0.0))
     np.testing.assert_allclose(market_only, 3 / 5)
-    by_sector = rules.peer_share(adopted, alive, sector, in_park, 2, 0.0, 1.0, 0.0)
+    by_sector = _peer_shares(adopted, alive, sector, in_park, (0.0, 1.0, 0.0))
     np.testing.assert_allclose(by_sector, [2 / 3, 2 / 3, 2 / 3, 1 / 2, 1 / 2, 1 / 2])
-    by_cluster = rules.peer_share(adopted, alive, sector, in_park, 2, 0.0, 0.0, 1.0)
+    by_cluster = _peer_shares(adopted, alive, sector, in_park, (0.0, 0.0, 1.0))
     # Park firms see their park's sector peers; others fall back on the sector.
     np.testing.assert_allclose(by_cluster, [1.0, 1.0, 2 / 3, 1 / 2, 1 / 2, 1 / 2])
 
 
 def _benefit(**changes):
     args = dict(
-        revenue=np.array([1e6]),
-        sales_ceiling=np.array([0.4]),
-        uplift=np.array([0.2]),
-        margin=np.array([0.1]),
+        revenue=1e6,
+        sales_ceiling=0.4,
+        uplift=0.2,
+        margin=0.1,
         channel_saving=0.02,
-        commission=np.array([0.05]),
-        retail_fraction=np.array([0.5]),
-        parcel_value=np.array([100.0]),
-        parcel_cost=np.array([8.0]),
-        purchase_share=np.array([0.5]),
-        purchase_ceiling=np.array([0.3]),
+        commission=0.05,
+        retail_fraction=0.5,
+        parcel_value=100.0,
+        parcel_cost=8.0,
+        purchase_share=0.5,
+        purchase_ceiling=0.3,
         purchase_saving=0.02,
-        setup_cost=np.array([6e4]),
+        setup_cost=6e4,
         expected_support=0.0,
         payback_years=3.0,
         annual_relief=0.0,
     )
     args.update(changes)
-    return rules.net_benefit(**args)[0]
+    return rules.net_benefit(**args)
 
 
 def test_net_benefit_adds_up_its_terms():
@@ -92,10 +131,11 @@ def test_net_benefit_moves_the_right_way():
     base = _benefit()
     assert _benefit(expected_support=3e4) > base  # a grant lowers the net set-up cost
     assert _benefit(annual_relief=5e3) > base
-    assert _benefit(commission=np.array([0.1])) < base
-    assert _benefit(parcel_cost=np.array([20.0])) < base
-    assert _benefit(uplift=np.array([0.5])) > _benefit(uplift=np.array([0.0]))
-    assert _benefit(revenue=np.array([0.0])) == 0.0  # no revenue, no defined benefit
+    assert _benefit(commission=0.1) < base
+    assert _benefit(parcel_cost=20.0) < base
+    assert _benefit(uplift=0.5) > _benefit(uplift=0.0)
+    assert _benefit(revenue=0.0) == 0.0  # no revenue, no defined benefit
+    assert _benefit(parcel_value=0.0) > base  # goods that are not parcelled cost no delivery
 
 
 def test_deepening_approaches_the_ceiling_and_never_passes_it():

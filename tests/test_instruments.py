@@ -497,4 +497,5 @@ def test_commission_rebate_is_paid_for_local_sellers_of_local_platforms():
     firms = model.firms
     seller = np.flatnonzero(firms.adopted & firms.local & (firms.platform == 0))[:1]
     market = model.market_conditions()
-    assert firms._effective_commission(market, firms.platform[seller])[0] == pytest.approx(0.05)
+    commission = firms.market_arrays(market).commission  # [platform, local seller]
+    assert commission[firms.platform[seller][0], 1] == pytest.approx(0.05)

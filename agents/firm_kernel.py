@@ -1,0 +1,433 @@
+"""The monthly firm kernel: the rules of ``firm_rules`` applied to every firm row, compiled.
+
+A city has 10^5–10^6 firm rows and each month every rule touches all of them. Written as NumPy
+expressions, each rule makes a pass over memory and allocates temporaries; here the rules are
+fused into three compiled loops (Numba), each reading a row once:
+
+1. ``peer_groups``: the adopted shares among the market, each sector and each sector's park
+   cluster (a reduction, needed before any firm decides);
+2. ``decide``: revenue moves, the expected net benefit is priced, and each firm adopts, gives
+   up or re-chooses its platform;
+3. ``deepen_and_flow``: adopters deepen their online shares, this month's flows are booked and
+   large online firms may list.
+
+Platform choice for the few firms choosing this month stays in NumPy (``FirmPopulation``),
+between passes 2 and 3.
+
+Per-row helpers take scalars only: handing a helper the whole tuple of arrays would copy it
+and touch every array's reference count for each row, which costs more than the rules.
+
+Only *active* rows are visited: the city's rows born so far (rows are in order of birth) and
+the relocation candidates, which sit after all city rows. ``ActiveRows`` names the two ranges;
+``j`` counts active rows and the per-row random draws are indexed by it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from ecomsim.agents import firm_rules as rules
+
+NO_PLATFORM = -1  # selling online through the firm's own channel
+
+
+class ActiveRows(NamedTuple):
+    """Rows the kernel visits: city rows ``[0, born)`` and candidate rows ``[native, total)``."""
+
+    born: int
+    native: int
+    total: int
+
+
+class FirmArrays(NamedTuple):
+    """The per-firm state the kernel reads and writes (the arrays of ``FirmPopulation``)."""
+
+    alive: np.ndarray
+    adopted: np.ndarray
+    platform: np.ndarray
+    revenue: np.ndarray
+    sector: np.ndarray
+    size_class: np.ndarray
+    local: np.ndarray
+    rural: np.ndarray
+    in_park: np.ndarray
+    skill: np.ndarray
+    propensity: np.ndarray
+    weight: np.ndarray  # rows a sampled row stands for; empty when every row is one firm
+    online_share: np.ndarray
+    purchase_share: np.ndarray
+    push: np.ndarray
+    push_rate: np.ndarray
+    abandon_count: np.ndarray
+    net_benefit: np.ndarray
+    adoption_step: np.ndarray
+    first_adoption_step: np.ndarray
+    online_sales: np.ndarray
+    online_purchases: np.ndarray
+    online_retail: np.ndarray
+    parcels: np.ndarray
+    volume_to_date: np.ndarray
+    listed: np.ndarray
+    listing_step: np.ndarray
+
+
+class SectorArrays(NamedTuple):
+    """Per-sector parameters indexed by sector code (``SectorTable``)."""
+
+    sales_ceiling: np.ndarray
+    purchase_ceiling: np.ndarray
+    purchase_share: np.ndarray
+    retail_fraction: np.ndarray
+    parcel_value: np.ndarray
+    margin: np.ndarray
+    revenue_growth: np.ndarray
+
+
+class RuleParameters(NamedTuple):
+    """The scenario's scalar parameters of firm behaviour (``[adoption]`` and ``[firms]``)."""
+
+    innovation: float
+    imitation: float
+    park_peer_multiplier: float
+    benefit_sensitivity: float
+    abandonment_rate: float
+    switch_probability: float  # monthly; zero when nobody re-chooses
+    market_weight: float
+    sector_weight: float
+    cluster_weight: float
+    payback_years: float
+    skill_cost_discount: float
+    park_setup_discount: float
+    park_delivery_discount: float
+    channel_saving: float
+    purchase_saving: float
+    delivery_time_cost: float
+    deepening_rate: float
+    delivery_delay_drag: float
+    revenue_volatility: float
+    listing_rate: float
+    listing_min_volume: float
+
+
+class MarketArrays(NamedTuple):
+    """What firms see this month (``MarketConditions``), as arrays the kernel can read.
+
+    Per-firm incentives (``expected_one_off``, ``expected_annual``, ``listing_multiplier``)
+    have either one entry per row or a single entry that holds for every row.
+    """
+
+    uplift: np.ndarray  # (K,) per platform
+    commission: np.ndarray  # (K, 2) net of the local-seller rebate: [k, 0] non-local, [k, 1] local
+    best_platform: np.ndarray  # (S, 2): what a non-adopter of sector s, local or not, would pick
+    parcel_cost: np.ndarray  # (2,) urban, rural
+    delivery_days: np.ndarray  # (2,)
+    setup_base: np.ndarray  # (size classes,) set-up cost of a typical firm
+    expected_one_off: np.ndarray
+    expected_annual: np.ndarray
+    listing_multiplier: np.ndarray
+
+
+@njit(cache=True)
+def _count(active: ActiveRows) -> int:
+    """Number of active rows (the length of this month's per-row draws)."""
+    return active.born + active.total - active.native
+
+
+@njit(cache=True)
+def _row(j: int, active: ActiveRows) -> int:
+    """Row index of the ``j``-th active row."""
+    return j if j < active.born else active.native + (j - active.born)
+
+
+@njit(cache=True)
+def _per_row(values: np.ndarray, i: int) -> float:
+    """A per-firm incentive for row ``i``: its own entry, or the single one that holds for all."""
+    return values[i] if values.size > 1 else values[0]
+
+
+@njit(cache=True)
+def peer_groups(
+    active: ActiveRows, firm: FirmArrays, n_sectors: int
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Adopted share among living firms: market-wide, by sector, and by sector among park firms.
+
+    Sectors without park firms take their sector share as cluster share (the fallback a firm
+    outside any park gets too). Measured after this month's entries, exits and arrivals,
+    before its decisions; in a sampled run each row counts with its weight.
+    """
+    living = np.zeros(n_sectors)
+    adopters = np.zeros(n_sectors)
+    park_living = np.zeros(n_sectors)
+    park_adopters = np.zeros(n_sectors)
+    weighted = firm.weight.size > 0
+    for j in range(_count(active)):
+        i = _row(j, active)
+        if not firm.alive[i]:
+            continue
+        w = firm.weight[i] if weighted else 1.0
+        s = firm.sector[i]
+        living[s] += w
+        if firm.adopted[i]:
+            adopters[s] += w
+        if firm.in_park[i]:
+            park_living[s] += w
+            if firm.adopted[i]:
+                park_adopters[s] += w
+    market = adopters.sum() / max(living.sum(), 1e-12)
+    by_sector = np.zeros(n_sectors)
+    by_cluster = np.zeros(n_sectors)
+    for s in range(n_sectors):
+        if living[s] > 0:
+            by_sector[s] = adopters[s] / living[s]
+        by_cluster[s] = park_adopters[s] / park_living[s] if park_living[s] > 0 else by_sector[s]
+    return market, by_sector, by_cluster
+
+
+@njit(cache=True)
+def decide(
+    step: int,
+    active: ActiveRows,
+    firm: FirmArrays,
+    sectors: SectorArrays,
+    params: RuleParameters,
+    market: MarketArrays,
+    peers: tuple[float, np.ndarray, np.ndarray],
+    revenue_shocks: np.ndarray,
+    adoption_draws: np.ndarray,
+    abandonment_draws: np.ndarray,
+    switching_draws: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Revenue moves; each living firm adopts, gives up or re-chooses its platform.
+
+    Draws are indexed by active row; abandonment and switching draws are empty when their rate
+    is zero. Firms giving up go offline here; new adopters are marked adopted. Returns the rows
+    of the new adopters and of the switchers, which choose a platform next.
+    """
+    market_share, by_sector, by_cluster = peers
+    sigma = params.revenue_volatility
+    drift_noise = sigma * np.sqrt(rules.MONTH)
+    # With β = 0 neither adopting nor giving up depends on the benefit (the Bass limit).
+    priced = params.benefit_sensitivity > 0
+    new_rows = np.empty(_count(active), dtype=np.int64)
+    switch_rows = np.empty(_count(active), dtype=np.int64)
+    n_new = 0
+    n_switch = 0
+    for j in range(_count(active)):
+        i = _row(j, active)
+        if not firm.alive[i]:
+            continue
+        s = firm.sector[i]
+        local = 1 if firm.local[i] else 0
+        rural = 1 if firm.rural[i] else 0
+        in_park = firm.in_park[i]
+        # Geometric random walk around the sector's trend growth.
+        drift = (sectors.revenue_growth[s] - 0.5 * sigma * sigma) * rules.MONTH
+        firm.revenue[i] *= np.exp(drift + drift_noise * revenue_shocks[j])
+
+        if priced:
+            # An adopter judges its own platform, with its set-up cost sunk and adoption
+            # subsidies past; a non-adopter the platform a firm like it would pick.
+            if firm.adopted[i]:
+                platform = firm.platform[i]
+                setup = 0.0
+                one_off = 0.0
+            else:
+                platform = market.best_platform[s, local]
+                setup = rules.setup_cost(
+                    market.setup_base[firm.size_class[i]],
+                    firm.skill[i],
+                    1.0 if in_park else 0.0,
+                    params.skill_cost_discount,
+                    params.park_setup_discount,
+                )
+                one_off = _per_row(market.expected_one_off, i)
+            uplift = market.uplift[platform] if platform >= 0 else 0.0
+            commission = market.commission[platform, local] if platform >= 0 else 0.0
+            park_discount = params.park_delivery_discount if in_park else 0.0
+            parcel_cost = (
+                market.parcel_cost[rural] * (1.0 - park_discount)
+                + params.delivery_time_cost * market.delivery_days[rural]
+            )
+            firm.net_benefit[i] = rules.net_benefit(
+                revenue=firm.revenue[i],
+                sales_ceiling=sectors.sales_ceiling[s],
+                uplift=uplift,
+                margin=sectors.margin[s],
+                channel_saving=params.channel_saving,
+                commission=commission,
+                retail_fraction=sectors.retail_fraction[s],
+                parcel_value=sectors.parcel_value[s],
+                parcel_cost=parcel_cost,
+                purchase_share=sectors.purchase_share[s],
+                purchase_ceiling=sectors.purchase_ceiling[s],
+                purchase_saving=params.purchase_saving,
+                setup_cost=setup,
+                expected_support=one_off,
+                payback_years=params.payback_years,
+                annual_relief=_per_row(market.expected_annual, i),
+            )
+        benefit = firm.net_benefit[i]
+
+        if not firm.adopted[i]:
+            cluster = by_cluster[s] if in_park else by_sector[s]
+            peer = rules.peer_share(
+                market_share,
+                by_sector[s],
+                cluster,
+                params.market_weight,
+                params.sector_weight,
+                params.cluster_weight,
+            )
+            imitation = params.imitation * (params.park_peer_multiplier if in_park else 1.0)
+            hazard = rules.adoption_hazard(
+                params.innovation,
+                imitation,
+                firm.propensity[i],
+                peer,
+                benefit,
+                params.benefit_sensitivity,
+            )
+            if adoption_draws[j] < rules.monthly_probability(hazard):
+                firm.adopted[i] = True
+                firm.adoption_step[i] = step
+                if firm.first_adoption_step[i] > step:  # never adopted before
+                    firm.first_adoption_step[i] = step
+                new_rows[n_new] = i
+                n_new += 1
+            continue
+
+        if params.abandonment_rate > 0:
+            give_up = rules.abandonment_hazard(
+                params.abandonment_rate, benefit, params.benefit_sensitivity
+            )
+            if abandonment_draws[j] < rules.monthly_probability(give_up):
+                firm.adopted[i] = False
+                firm.online_share[i] = 0.0
+                firm.purchase_share[i] = 0.0
+                firm.platform[i] = NO_PLATFORM
+                firm.push[i] = 1.0
+                firm.abandon_count[i] += 1
+                continue
+        if switching_draws.size and switching_draws[j] < params.switch_probability:
+            switch_rows[n_switch] = i
+            n_switch += 1
+    return new_rows[:n_new], switch_rows[:n_switch]
+
+
+@njit(cache=True)
+def _flows(
+    revenue: float,
+    online_share: float,
+    purchase_share: float,
+    push: float,
+    uplift: float,
+    sector_purchase_share: float,
+    retail_fraction: float,
+    parcel_value: float,
+) -> tuple[float, float, float, float]:
+    """A month's online sales, purchases, retail sales and parcels of one online firm.
+
+    Sales are the firm's online share of revenue, grown by its platform's reach and by any
+    push a performance reward pays for; purchases are its online share of its inputs.
+    """
+    monthly_revenue = revenue * rules.MONTH
+    sales = monthly_revenue * online_share * (1.0 + uplift) * push
+    retail = sales * retail_fraction
+    parcels = retail / parcel_value if parcel_value > 0 else 0.0
+    return sales, monthly_revenue * sector_purchase_share * purchase_share, retail, parcels
+
+
+@njit(cache=True)
+def book_flows(
+    active: ActiveRows, firm: FirmArrays, sectors: SectorArrays, market: MarketArrays
+) -> None:
+    """This month's flows of every active firm, without deepening (the month before the start)."""
+    for j in range(_count(active)):
+        i = _row(j, active)
+        sales, purchases, retail, parcels = 0.0, 0.0, 0.0, 0.0
+        if firm.alive[i] and firm.adopted[i]:
+            s, platform = firm.sector[i], firm.platform[i]
+            sales, purchases, retail, parcels = _flows(
+                firm.revenue[i],
+                firm.online_share[i],
+                firm.purchase_share[i],
+                firm.push[i],
+                market.uplift[platform] if platform >= 0 else 0.0,
+                sectors.purchase_share[s],
+                sectors.retail_fraction[s],
+                sectors.parcel_value[s],
+            )
+        firm.online_sales[i] = sales
+        firm.online_purchases[i] = purchases
+        firm.online_retail[i] = retail
+        firm.parcels[i] = parcels
+
+
+@njit(cache=True)
+def deepen_and_flow(
+    step: int,
+    active: ActiveRows,
+    firm: FirmArrays,
+    sectors: SectorArrays,
+    params: RuleParameters,
+    market: MarketArrays,
+    listing_draws: np.ndarray,
+) -> None:
+    """Adopters deepen their online shares; flows are booked; large online firms may list.
+
+    Deepening closes part of the gap to the sector ceilings, faster for skilled firms, busy
+    platforms and quick delivery; firms a performance reward pushes grow their sales further.
+    Listing draws are empty when the listing rate is zero.
+    """
+    for j in range(_count(active)):
+        i = _row(j, active)
+        if not (firm.alive[i] and firm.adopted[i]):
+            firm.online_sales[i] = 0.0
+            firm.online_purchases[i] = 0.0
+            firm.online_retail[i] = 0.0
+            firm.parcels[i] = 0.0
+            continue
+        s, platform = firm.sector[i], firm.platform[i]
+        uplift = market.uplift[platform] if platform >= 0 else 0.0
+        if params.deepening_rate > 0:
+            speed = rules.deepening_speed(
+                params.deepening_rate,
+                firm.skill[i],
+                uplift,
+                market.delivery_days[1 if firm.rural[i] else 0],
+                params.delivery_delay_drag,
+            )
+            firm.online_share[i] = rules.deepen(
+                firm.online_share[i], sectors.sales_ceiling[s], speed
+            )
+            firm.purchase_share[i] = rules.deepen(
+                firm.purchase_share[i], sectors.purchase_ceiling[s], speed
+            )
+        firm.push[i] *= np.exp(firm.push_rate[i] * rules.MONTH)
+        sales, purchases, retail, parcels = _flows(
+            firm.revenue[i],
+            firm.online_share[i],
+            firm.purchase_share[i],
+            firm.push[i],
+            uplift,
+            sectors.purchase_share[s],
+            sectors.retail_fraction[s],
+            sectors.parcel_value[s],
+        )
+        firm.online_sales[i] = sales
+        firm.online_purchases[i] = purchases
+        firm.online_retail[i] = retail
+        firm.parcels[i] = parcels
+        firm.volume_to_date[i] += sales + purchases
+        if (
+            listing_draws.size
+            and not firm.listed[i]
+            and 12.0 * (sales + purchases) >= params.listing_min_volume
+        ):
+            hazard = params.listing_rate * _per_row(market.listing_multiplier, i)
+            if listing_draws[j] < rules.monthly_probability(hazard):
+                firm.listed[i] = True
+                firm.listing_step[i] = step
