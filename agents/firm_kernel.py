@@ -8,8 +8,8 @@ fused into three compiled loops (Numba), each reading a row once:
    cluster (a reduction, needed before any firm decides);
 2. ``decide``: revenue moves, the expected net benefit is priced, and each firm adopts, gives
    up or re-chooses its platform;
-3. ``deepen_and_flow``: adopters deepen their online shares, this month's flows are booked and
-   large online firms may list.
+3. ``flow_month``: adopters deepen their online shares, this month's flows are booked (and
+   added up by platform) and large online firms may list.
 
 Platform choice for the few firms choosing this month stays in NumPy (``FirmPopulation``),
 between passes 2 and 3.
@@ -131,13 +131,13 @@ class MarketArrays(NamedTuple):
 
 
 @njit(cache=True)
-def _count(active: ActiveRows) -> int:
+def active_count(active: ActiveRows) -> int:
     """Number of active rows (the length of this month's per-row draws)."""
     return active.born + active.total - active.native
 
 
 @njit(cache=True)
-def _row(j: int, active: ActiveRows) -> int:
+def active_row(j: int, active: ActiveRows) -> int:
     """Row index of the ``j``-th active row."""
     return j if j < active.born else active.native + (j - active.born)
 
@@ -163,8 +163,8 @@ def peer_groups(
     park_living = np.zeros(n_sectors)
     park_adopters = np.zeros(n_sectors)
     weighted = firm.weight.size > 0
-    for j in range(_count(active)):
-        i = _row(j, active)
+    for j in range(active_count(active)):
+        i = active_row(j, active)
         if not firm.alive[i]:
             continue
         w = firm.weight[i] if weighted else 1.0
@@ -184,6 +184,43 @@ def peer_groups(
             by_sector[s] = adopters[s] / living[s]
         by_cluster[s] = park_adopters[s] / park_living[s] if park_living[s] > 0 else by_sector[s]
     return market, by_sector, by_cluster
+
+
+@njit(cache=True)
+def benefit_table(
+    sectors: SectorArrays, params: RuleParameters, market: MarketArrays
+) -> np.ndarray:
+    """Gain of being online per yuan of revenue, for every kind of firm this month.
+
+    Indexed ``[sector, platform + 1, local, rural, in park]``: platform ``-1`` is the firm's
+    own channel (no uplift, no commission); local sellers may get a rebate on a local
+    platform's commission; rural firms pay rural delivery; park firms get the park's delivery
+    discount. Every firm of a kind gains the same per yuan (``rules.benefit_per_yuan``).
+    """
+    n_sectors = sectors.sales_ceiling.size
+    n_platforms = market.uplift.size
+    table = np.zeros((n_sectors, n_platforms + 1, 2, 2, 2))
+    for s in range(n_sectors):
+        for k in range(-1, n_platforms):
+            for local in range(2):
+                for rural in range(2):
+                    for park in range(2):
+                        park_discount = params.park_delivery_discount if park else 0.0
+                        table[s, k + 1, local, rural, park] = rules.benefit_per_yuan(
+                            sales_ceiling=sectors.sales_ceiling[s],
+                            uplift=market.uplift[k] if k >= 0 else 0.0,
+                            margin=sectors.margin[s],
+                            channel_saving=params.channel_saving,
+                            commission=market.commission[k, local] if k >= 0 else 0.0,
+                            retail_fraction=sectors.retail_fraction[s],
+                            parcel_value=sectors.parcel_value[s],
+                            parcel_cost=market.parcel_cost[rural] * (1.0 - park_discount)
+                            + params.delivery_time_cost * market.delivery_days[rural],
+                            purchase_share=sectors.purchase_share[s],
+                            purchase_ceiling=sectors.purchase_ceiling[s],
+                            purchase_saving=params.purchase_saving,
+                        )
+    return table
 
 
 @njit(cache=True)
@@ -211,12 +248,13 @@ def decide(
     drift_noise = sigma * np.sqrt(rules.MONTH)
     # With β = 0 neither adopting nor giving up depends on the benefit (the Bass limit).
     priced = params.benefit_sensitivity > 0
-    new_rows = np.empty(_count(active), dtype=np.int64)
-    switch_rows = np.empty(_count(active), dtype=np.int64)
+    per_yuan = benefit_table(sectors, params, market)
+    new_rows = np.empty(active_count(active), dtype=np.int64)
+    switch_rows = np.empty(active_count(active), dtype=np.int64)
     n_new = 0
     n_switch = 0
-    for j in range(_count(active)):
-        i = _row(j, active)
+    for j in range(active_count(active)):
+        i = active_row(j, active)
         if not firm.alive[i]:
             continue
         s = firm.sector[i]
@@ -244,30 +282,13 @@ def decide(
                     params.park_setup_discount,
                 )
                 one_off = _per_row(market.expected_one_off, i)
-            uplift = market.uplift[platform] if platform >= 0 else 0.0
-            commission = market.commission[platform, local] if platform >= 0 else 0.0
-            park_discount = params.park_delivery_discount if in_park else 0.0
-            parcel_cost = (
-                market.parcel_cost[rural] * (1.0 - park_discount)
-                + params.delivery_time_cost * market.delivery_days[rural]
-            )
             firm.net_benefit[i] = rules.net_benefit(
-                revenue=firm.revenue[i],
-                sales_ceiling=sectors.sales_ceiling[s],
-                uplift=uplift,
-                margin=sectors.margin[s],
-                channel_saving=params.channel_saving,
-                commission=commission,
-                retail_fraction=sectors.retail_fraction[s],
-                parcel_value=sectors.parcel_value[s],
-                parcel_cost=parcel_cost,
-                purchase_share=sectors.purchase_share[s],
-                purchase_ceiling=sectors.purchase_ceiling[s],
-                purchase_saving=params.purchase_saving,
-                setup_cost=setup,
-                expected_support=one_off,
-                payback_years=params.payback_years,
-                annual_relief=_per_row(market.expected_annual, i),
+                per_yuan[s, platform + 1, local, rural, 1 if in_park else 0],
+                firm.revenue[i],
+                setup,
+                one_off,
+                params.payback_years,
+                _per_row(market.expected_annual, i),
             )
         benefit = firm.net_benefit[i]
 
@@ -341,33 +362,7 @@ def _flows(
 
 
 @njit(cache=True)
-def book_flows(
-    active: ActiveRows, firm: FirmArrays, sectors: SectorArrays, market: MarketArrays
-) -> None:
-    """This month's flows of every active firm, without deepening (the month before the start)."""
-    for j in range(_count(active)):
-        i = _row(j, active)
-        sales, purchases, retail, parcels = 0.0, 0.0, 0.0, 0.0
-        if firm.alive[i] and firm.adopted[i]:
-            s, platform = firm.sector[i], firm.platform[i]
-            sales, purchases, retail, parcels = _flows(
-                firm.revenue[i],
-                firm.online_share[i],
-                firm.purchase_share[i],
-                firm.push[i],
-                market.uplift[platform] if platform >= 0 else 0.0,
-                sectors.purchase_share[s],
-                sectors.retail_fraction[s],
-                sectors.parcel_value[s],
-            )
-        firm.online_sales[i] = sales
-        firm.online_purchases[i] = purchases
-        firm.online_retail[i] = retail
-        firm.parcels[i] = parcels
-
-
-@njit(cache=True)
-def deepen_and_flow(
+def flow_month(
     step: int,
     active: ActiveRows,
     firm: FirmArrays,
@@ -375,15 +370,25 @@ def deepen_and_flow(
     params: RuleParameters,
     market: MarketArrays,
     listing_draws: np.ndarray,
-) -> None:
+    advance: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Adopters deepen their online shares; flows are booked; large online firms may list.
 
     Deepening closes part of the gap to the sector ceilings, faster for skilled firms, busy
     platforms and quick delivery; firms a performance reward pushes grow their sales further.
-    Listing draws are empty when the listing rate is zero.
+    Listing draws are empty when the listing rate is zero. With ``advance`` false only the
+    flows of the firms as they stand are booked (the month before the start).
+
+    Returns each platform's sales by city firms, its sellers and its local sellers' sales
+    (city totals: a sampled row counts with its weight), added in row order.
     """
-    for j in range(_count(active)):
-        i = _row(j, active)
+    n_platforms = market.uplift.size
+    platform_sales = np.zeros(n_platforms)
+    platform_sellers = np.zeros(n_platforms)
+    local_seller_sales = np.zeros(n_platforms)
+    weighted = firm.weight.size > 0
+    for j in range(active_count(active)):
+        i = active_row(j, active)
         if not (firm.alive[i] and firm.adopted[i]):
             firm.online_sales[i] = 0.0
             firm.online_purchases[i] = 0.0
@@ -392,7 +397,7 @@ def deepen_and_flow(
             continue
         s, platform = firm.sector[i], firm.platform[i]
         uplift = market.uplift[platform] if platform >= 0 else 0.0
-        if params.deepening_rate > 0:
+        if advance and params.deepening_rate > 0:
             speed = rules.deepening_speed(
                 params.deepening_rate,
                 firm.skill[i],
@@ -400,13 +405,15 @@ def deepen_and_flow(
                 market.delivery_days[1 if firm.rural[i] else 0],
                 params.delivery_delay_drag,
             )
+            gap_closed = rules.monthly_probability(speed)
             firm.online_share[i] = rules.deepen(
-                firm.online_share[i], sectors.sales_ceiling[s], speed
+                firm.online_share[i], sectors.sales_ceiling[s], gap_closed
             )
             firm.purchase_share[i] = rules.deepen(
-                firm.purchase_share[i], sectors.purchase_ceiling[s], speed
+                firm.purchase_share[i], sectors.purchase_ceiling[s], gap_closed
             )
-        firm.push[i] *= np.exp(firm.push_rate[i] * rules.MONTH)
+        if advance and firm.push_rate[i] != 0.0:  # most firms are not pushed: spare the exp
+            firm.push[i] *= np.exp(firm.push_rate[i] * rules.MONTH)
         sales, purchases, retail, parcels = _flows(
             firm.revenue[i],
             firm.online_share[i],
@@ -421,6 +428,15 @@ def deepen_and_flow(
         firm.online_purchases[i] = purchases
         firm.online_retail[i] = retail
         firm.parcels[i] = parcels
+        if platform >= 0:
+            w = firm.weight[i] if weighted else 1.0
+            row_sales = sales * w if weighted else sales
+            platform_sales[platform] += row_sales
+            platform_sellers[platform] += w
+            if firm.local[i]:
+                local_seller_sales[platform] += row_sales
+        if not advance:
+            continue
         firm.volume_to_date[i] += sales + purchases
         if (
             listing_draws.size
@@ -431,3 +447,4 @@ def deepen_and_flow(
             if listing_draws[j] < rules.monthly_probability(hazard):
                 firm.listed[i] = True
                 firm.listing_step[i] = step
+    return platform_sales, platform_sellers, local_seller_sales

@@ -122,8 +122,7 @@ def setup_cost(
 
 
 @njit(cache=True)
-def net_benefit(
-    revenue: float,
+def benefit_per_yuan(
     sales_ceiling: float,
     uplift: float,
     margin: float,
@@ -135,32 +134,44 @@ def net_benefit(
     purchase_share: float,
     purchase_ceiling: float,
     purchase_saving: float,
-    setup_cost: float,
-    expected_support: float,
-    payback_years: float,
-    annual_relief: float,
 ) -> float:
-    """Expected yearly net gain of being online, per yuan of revenue (the ``U`` of the hazard).
+    """Expected yearly gain of being online per yuan of revenue, before one-off costs.
 
     A firm expects to move ``sales_ceiling`` of its sales online. Through its platform those
     sales grow by ``uplift`` (new buyers, earning the firm's ``margin``) and cost less to make
     (``channel_saving``); buying inputs online saves ``purchase_saving`` on them. Against that
     it pays the platform's ``commission`` on all online sales and a delivery cost per parcel
-    (price plus the cost of slow delivery) on the retail part. The one-off set-up cost, net of
-    the subsidies the firm expects (``expected_support``), is spread over ``payback_years``;
-    tax relief it expects each year (``annual_relief``) is added. Zero for a firm without
-    revenue (no benefit per yuan is defined).
+    (price plus the cost of slow delivery) on the retail part. Every term is proportional to
+    revenue, so this part of the benefit is the same for all firms of a sector on the same
+    platform with the same delivery terms.
+    """
+    online_sales = sales_ceiling * (1.0 + uplift)
+    gain = sales_ceiling * (uplift * margin + channel_saving)
+    gain += purchase_share * purchase_ceiling * purchase_saving
+    parcels = online_sales * retail_fraction / parcel_value if parcel_value > 0.0 else 0.0
+    return gain - online_sales * commission - parcels * parcel_cost
+
+
+@vectorize(["float64(float64, float64, float64, float64, float64, float64)"], cache=True)
+def net_benefit(
+    benefit_per_yuan: float,
+    revenue: float,
+    setup_cost: float,
+    expected_support: float,
+    payback_years: float,
+    annual_relief: float,
+) -> float:
+    """Expected yearly net gain of being online per yuan of revenue (the ``U`` of the hazard).
+
+    The gain per yuan (``benefit_per_yuan``), less the one-off set-up cost net of the
+    subsidies the firm expects (``expected_support``) spread over ``payback_years``, plus the
+    tax relief it expects each year (``annual_relief``), both per yuan of its revenue. Zero
+    for a firm without revenue (no benefit per yuan is defined).
     """
     if revenue <= 0.0:
         return 0.0
-    potential = revenue * sales_ceiling
-    online_sales = potential * (1.0 + uplift)
-    gain = potential * (uplift * margin + channel_saving)
-    gain += revenue * purchase_share * purchase_ceiling * purchase_saving
-    parcels = online_sales * retail_fraction / parcel_value if parcel_value > 0.0 else 0.0
-    costs = online_sales * commission + parcels * parcel_cost
     setup_per_year = (setup_cost - expected_support) / payback_years
-    return (gain - costs - setup_per_year + annual_relief) / revenue
+    return benefit_per_yuan + (annual_relief - setup_per_year) / revenue
 
 
 @vectorize(["float64(float64, float64, float64, float64, float64)"], cache=True)
@@ -176,9 +187,13 @@ def deepening_speed(
 
 
 @vectorize(["float64(float64, float64, float64)"], cache=True)
-def deepen(share: float, ceiling: float, speed: float) -> float:
-    """Move ``share`` one month toward ``ceiling`` at yearly ``speed`` (exponential approach)."""
-    return share + monthly_probability(speed) * (ceiling - share)
+def deepen(share: float, ceiling: float, gap_closed: float) -> float:
+    """Move ``share`` toward ``ceiling`` by the fraction ``gap_closed`` of the gap.
+
+    At yearly speed ``v`` a month closes ``monthly_probability(v)`` of the gap: an exponential
+    approach that never overshoots the ceiling.
+    """
+    return share + gap_closed * (ceiling - share)
 
 
 def choice_utility(

@@ -201,6 +201,9 @@ class FirmPopulation:
         initially_online[count:] = False  # entrants and candidates start offline
 
         self.birth_step = np.concatenate([birth, np.full(n - n_native, NEVER)]).astype(np.int32)
+        # City rows are in order of birth: rows born by each step are a prefix of the rows.
+        self._born_by_step = np.searchsorted(birth, np.arange(n_steps), side="right")
+        self._group_masks: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
         self.exit_step = np.concatenate([exit_step, np.full(n - n_native, NEVER)]).astype(np.int32)
 
         self.alive = np.zeros(n, dtype=bool)
@@ -235,6 +238,8 @@ class FirmPopulation:
         self.volume_to_date = np.zeros(n)  # this calendar year, yuan
         self.annual_volume = np.zeros((n, self.n_years))
         self.net_benefit = np.zeros(n)
+        # This month's city sales, sellers and local sellers' sales on each platform.
+        self.platform_books = (np.zeros(n_platforms), np.zeros(n_platforms), np.zeros(n_platforms))
         self._prior_growth = prior_growth
 
     # ---------------------------------------------------------------- city totals
@@ -262,16 +267,25 @@ class FirmPopulation:
 
     # ---------------------------------------------------------------- derived views
     def in_size_classes(self, names: Iterable[str]) -> np.ndarray:
-        """Firms whose size class is one of ``names`` (a table lookup, faster than isin)."""
-        wanted = np.zeros(len(SIZE_CLASSES), dtype=bool)
-        wanted[[SIZE_CLASSES.index(n) for n in names]] = True
-        return wanted[self.size_class]
+        """Firms whose size class is one of ``names`` (read-only; size classes never change)."""
+        return self._group_mask("size", tuple(names), SIZE_CLASSES, self.size_class)
 
     def in_sectors(self, names: Iterable[str]) -> np.ndarray:
-        """Firms whose sector is one of ``names``."""
-        wanted = np.zeros(len(SECTORS), dtype=bool)
-        wanted[[SECTORS.index(n) for n in names]] = True
-        return wanted[self.sector]
+        """Firms whose sector is one of ``names`` (read-only; sectors never change)."""
+        return self._group_mask("sector", tuple(names), SECTORS, self.sector)
+
+    def _group_mask(
+        self, kind: str, names: tuple[str, ...], all_names: tuple[str, ...], codes: np.ndarray
+    ) -> np.ndarray:
+        # Instruments ask for the same groups every month: build each mask once.
+        key = (kind, names)
+        if key not in self._group_masks:
+            wanted = np.zeros(len(all_names), dtype=bool)
+            wanted[[all_names.index(n) for n in names]] = True
+            mask = wanted[codes]
+            mask.setflags(write=False)
+            self._group_masks[key] = mask
+        return self._group_masks[key]
 
     def above_scale(self) -> np.ndarray:
         """Firms at or above their sector's 'above designated size' (规模以上) revenue line."""
@@ -362,8 +376,15 @@ class FirmPopulation:
         self.alive = (self.birth_step <= 0) & (self.exit_step > 0) & ~self.dormant
         ids = np.flatnonzero(self.adopted & self.alive)
         self.platform[ids] = self.choose_platform(ids, market)
-        kernel.book_flows(
-            self.active_rows(0), self.arrays(), self.sectors.arrays(), self.market_arrays(market)
+        self.platform_books = kernel.flow_month(
+            0,
+            self.active_rows(0),
+            self.arrays(),
+            self.sectors.arrays(),
+            self._rule_parameters,
+            self.market_arrays(market),
+            NO_DRAWS,
+            False,
         )
         yearly = 12.0 * (self.online_sales + self.online_purchases)
         growth = np.maximum(self._prior_growth, -0.9)
@@ -392,8 +413,7 @@ class FirmPopulation:
         City rows are in order of birth, so the born ones are a prefix; rows not yet born have
         no state to step and no draws to make.
         """
-        born = int(np.searchsorted(self.birth_step[: self.n_native], step, side="right"))
-        return kernel.ActiveRows(born, self.n_native, self.size)
+        return kernel.ActiveRows(int(self._born_by_step[step]), self.n_native, self.size)
 
     def step(
         self, step: int, month: Month, market: MarketConditions, streams: RandomStreams
@@ -430,7 +450,7 @@ class FirmPopulation:
         )
         self.platform[switch_rows] = self.choose_platform(switch_rows, market)
         self.platform[new_rows] = self.choose_platform(new_rows, market)
-        kernel.deepen_and_flow(
+        self.platform_books = kernel.flow_month(
             step,
             active,
             firm,
@@ -438,6 +458,7 @@ class FirmPopulation:
             self._rule_parameters,
             terms,
             draws("listing") if self.listing.rate > 0 else NO_DRAWS,
+            True,
         )
         if month.month == 12:
             self.annual_volume[:, self._current_year_index] = self.volume_to_date

@@ -20,7 +20,6 @@ import pandas as pd
 from tqdm import tqdm
 
 from ecomsim import __version__
-from ecomsim.experiments.calibrate import Problem, fit, fit_table, format_fit, write_fitted
 from ecomsim.experiments.results import (
     build_manifest,
     command_line,
@@ -334,6 +333,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
+    # Imported here: SciPy's optimisers would add most of a second to every other command.
+    from ecomsim.experiments.calibrate import Problem, fit, fit_table, format_fit, write_fitted
+
     loaded = load_scenario(args.scenario, args.overrides)
     if loaded.spec.calibration is None:
         raise ScenarioError(

@@ -191,17 +191,8 @@ class EcommerceModel(mesa.Model):
     def _book_month(self) -> None:
         """Platforms and providers book this month's sales, sellers and parcels."""
         firms = self.firms
-        online = firms.adopted & firms.alive & (firms.platform >= 0)
-        k = len(self.platforms)
-        if k:
-            where = firms.platform[online].astype(np.intp)
-            weight = firms.weight[online] if firms.weight is not None else None
-            row_sales = firms.online_sales[online]
-            if weight is not None:
-                row_sales = row_sales * weight
-            sales = np.bincount(where, weights=row_sales, minlength=k)
-            sellers = np.bincount(where, weights=weight, minlength=k)
-            local_sales = np.bincount(where, weights=row_sales * firms.local[online], minlength=k)
+        if self.platforms:
+            sales, sellers, local_sales = firms.platform_books
             for p in self.platforms:
                 p.record_month(
                     float(sales[p.index]),

@@ -61,13 +61,17 @@ class RandomStreams:
         as a generator's numbers come in sequence, drawing for the first ``k`` rows gives them
         the same numbers a draw for all rows would.
         """
-        parts = []
+        draws = np.empty(sum(counts), dtype=np.float32)
+        first = 0
         for group, k in enumerate(counts):
             rng = self.for_month(name, step, group)
-            parts.append(
-                rng.standard_normal(k, dtype=np.float32) if normal else rng.random(k, np.float32)
-            )
-        return np.concatenate(parts)
+            part = draws[first : first + k]
+            if normal:
+                rng.standard_normal(dtype=np.float32, out=part)
+            else:
+                rng.random(dtype=np.float32, out=part)
+            first += k
+        return draws
 
     population: np.random.Generator
     demography: np.random.Generator

@@ -92,8 +92,8 @@ def test_peer_share_mixes_market_sector_and_cluster():
 
 
 def _benefit(**changes):
-    args = dict(
-        revenue=1e6,
+    """Net benefit per yuan of a typical firm, with some inputs changed."""
+    per_yuan_args = dict(
         sales_ceiling=0.4,
         uplift=0.2,
         margin=0.1,
@@ -105,13 +105,21 @@ def _benefit(**changes):
         purchase_share=0.5,
         purchase_ceiling=0.3,
         purchase_saving=0.02,
-        setup_cost=6e4,
-        expected_support=0.0,
-        payback_years=3.0,
-        annual_relief=0.0,
     )
-    args.update(changes)
-    return rules.net_benefit(**args)
+    firm_args = dict(
+        revenue=1e6, setup_cost=6e4, expected_support=0.0, payback_years=3.0, annual_relief=0.0
+    )
+    per_yuan_args.update({k: v for k, v in changes.items() if k in per_yuan_args})
+    firm_args.update({k: v for k, v in changes.items() if k in firm_args})
+    per_yuan = rules.benefit_per_yuan(**per_yuan_args)
+    return rules.net_benefit(
+        per_yuan,
+        firm_args["revenue"],
+        firm_args["setup_cost"],
+        firm_args["expected_support"],
+        firm_args["payback_years"],
+        firm_args["annual_relief"],
+    )
 
 
 def test_net_benefit_adds_up_its_terms():
@@ -142,11 +150,12 @@ def test_deepening_approaches_the_ceiling_and_never_passes_it():
     share = np.array([0.0, 0.1, 0.4])
     ceiling = np.array([0.4, 0.4, 0.4])
     for _ in range(600):
-        share = rules.deepen(share, ceiling, np.full(3, 0.8))
+        share = rules.deepen(share, ceiling, rules.monthly_probability(0.8))
     np.testing.assert_allclose(share, 0.4, atol=1e-9)
-    slow = rules.deepen(np.zeros(1), np.ones(1), np.array([0.1]))
-    fast = rules.deepen(np.zeros(1), np.ones(1), np.array([1.0]))
-    assert 0 < slow[0] < fast[0] < 1
+    slow = rules.deepen(0.0, 1.0, rules.monthly_probability(0.1))
+    fast = rules.deepen(0.0, 1.0, rules.monthly_probability(1.0))
+    assert 0 < slow < fast < 1
+    assert rules.deepen(0.2, 0.4, 1.0) == 0.4  # closing the whole gap lands on the ceiling
 
 
 def test_deepening_speed_rises_with_skill_and_traffic_and_falls_with_slow_delivery():
