@@ -8,8 +8,8 @@ fused into three compiled loops (Numba), each reading a row once:
    cluster (a reduction, needed before any firm decides);
 2. ``decide``: revenue moves, the expected net benefit is priced, and each firm adopts, gives
    up or re-chooses its platform;
-3. ``flow_month``: adopters deepen their online shares, this month's flows are booked (and
-   added up by platform) and large online firms may list.
+3. ``flow_month``: adopters deepen their online shares, this month's flows are booked and
+   large online firms may list; the city totals platforms and indicators read are tallied.
 
 Platform choice for the few firms choosing this month stays in NumPy (``FirmPopulation``),
 between passes 2 and 3.
@@ -62,7 +62,6 @@ class FirmArrays(NamedTuple):
     push: np.ndarray
     push_rate: np.ndarray
     abandon_count: np.ndarray
-    net_benefit: np.ndarray
     adoption_step: np.ndarray
     first_adoption_step: np.ndarray
     online_sales: np.ndarray
@@ -84,6 +83,7 @@ class SectorArrays(NamedTuple):
     parcel_value: np.ndarray
     margin: np.ndarray
     revenue_growth: np.ndarray
+    above_scale_revenue: np.ndarray  # the 规模以上 revenue line (inf where none)
 
 
 class RuleParameters(NamedTuple):
@@ -265,6 +265,7 @@ def decide(
         drift = (sectors.revenue_growth[s] - 0.5 * sigma * sigma) * rules.MONTH
         firm.revenue[i] *= np.exp(drift + drift_noise * revenue_shocks[j])
 
+        benefit = 0.0
         if priced:
             # An adopter judges its own platform, with its set-up cost sunk and adoption
             # subsidies past; a non-adopter the platform a firm like it would pick.
@@ -282,7 +283,7 @@ def decide(
                     params.park_setup_discount,
                 )
                 one_off = _per_row(market.expected_one_off, i)
-            firm.net_benefit[i] = rules.net_benefit(
+            benefit = rules.net_benefit(
                 per_yuan[s, platform + 1, local, rural, 1 if in_park else 0],
                 firm.revenue[i],
                 setup,
@@ -290,7 +291,6 @@ def decide(
                 params.payback_years,
                 _per_row(market.expected_annual, i),
             )
-        benefit = firm.net_benefit[i]
 
         if not firm.adopted[i]:
             cluster = by_cluster[s] if in_park else by_sector[s]
@@ -361,6 +361,32 @@ def _flows(
     return sales, monthly_revenue * sector_purchase_share * purchase_share, retail, parcels
 
 
+# Columns of the tallies ``flow_month`` keeps by size class (``BY_SIZE``) and by sector
+# (the first two), and the entries of its city-wide tally; all over living firms.
+LIVING, ADOPTERS, REVENUE, PURCHASE_BASE, SALES, PURCHASES = range(6)
+ABOVE_SCALE_LIVING, ABOVE_SCALE_ADOPTERS, RETAIL, PARCELS, RURAL_PARCELS, ONLINE_SHARE, LISTED = (
+    range(7)
+)
+
+
+class MonthTotals(NamedTuple):
+    """City totals of the month's flows and firm counts, tallied while the flows are booked.
+
+    A sampled row counts with its weight. ``by_size`` has the columns ``LIVING`` …
+    ``PURCHASES`` per size class, ``by_sector`` ``LIVING`` and ``ADOPTERS`` per sector;
+    ``city`` holds ``ABOVE_SCALE_LIVING`` … ``LISTED``; ``above_volume[t]`` counts online firms
+    whose yearly online volume reaches ``volume_thresholds[t]``.
+    """
+
+    platform_sales: np.ndarray  # (K,) sales by city firms on each platform
+    platform_sellers: np.ndarray  # (K,) city firms selling on each platform
+    local_seller_sales: np.ndarray  # (K,) sales by local firms on each platform
+    by_size: np.ndarray
+    by_sector: np.ndarray
+    city: np.ndarray
+    above_volume: np.ndarray
+
+
 @njit(cache=True)
 def flow_month(
     step: int,
@@ -370,8 +396,9 @@ def flow_month(
     params: RuleParameters,
     market: MarketArrays,
     listing_draws: np.ndarray,
+    volume_thresholds: np.ndarray,
     advance: bool,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple:
     """Adopters deepen their online shares; flows are booked; large online firms may list.
 
     Deepening closes part of the gap to the sector ceilings, faster for skilled firms, busy
@@ -379,72 +406,114 @@ def flow_month(
     Listing draws are empty when the listing rate is zero. With ``advance`` false only the
     flows of the firms as they stand are booked (the month before the start).
 
-    Returns each platform's sales by city firms, its sellers and its local sellers' sales
-    (city totals: a sampled row counts with its weight), added in row order.
+    While each row is at hand, its flows and counts are added to the city totals the
+    platforms and the indicators read (the fields of ``MonthTotals``, in order): one pass
+    over memory instead of three. Rows are added in row order.
     """
     n_platforms = market.uplift.size
     platform_sales = np.zeros(n_platforms)
     platform_sellers = np.zeros(n_platforms)
     local_seller_sales = np.zeros(n_platforms)
+    by_size = np.zeros((market.setup_base.size, 6))  # one set-up cost per size class
+    by_sector = np.zeros((sectors.sales_ceiling.size, 2))
+    city = np.zeros(7)
+    above_volume = np.zeros(volume_thresholds.size)
     weighted = firm.weight.size > 0
     for j in range(active_count(active)):
         i = active_row(j, active)
-        if not (firm.alive[i] and firm.adopted[i]):
-            firm.online_sales[i] = 0.0
-            firm.online_purchases[i] = 0.0
-            firm.online_retail[i] = 0.0
-            firm.parcels[i] = 0.0
-            continue
-        s, platform = firm.sector[i], firm.platform[i]
-        uplift = market.uplift[platform] if platform >= 0 else 0.0
-        if advance and params.deepening_rate > 0:
-            speed = rules.deepening_speed(
-                params.deepening_rate,
-                firm.skill[i],
+        online = firm.alive[i] and firm.adopted[i]
+        sales, purchases, retail, parcels = 0.0, 0.0, 0.0, 0.0
+        if online:
+            s, platform = firm.sector[i], firm.platform[i]
+            uplift = market.uplift[platform] if platform >= 0 else 0.0
+            if advance and params.deepening_rate > 0:
+                speed = rules.deepening_speed(
+                    params.deepening_rate,
+                    firm.skill[i],
+                    uplift,
+                    market.delivery_days[1 if firm.rural[i] else 0],
+                    params.delivery_delay_drag,
+                )
+                gap_closed = rules.monthly_probability(speed)
+                firm.online_share[i] = rules.deepen(
+                    firm.online_share[i], sectors.sales_ceiling[s], gap_closed
+                )
+                firm.purchase_share[i] = rules.deepen(
+                    firm.purchase_share[i], sectors.purchase_ceiling[s], gap_closed
+                )
+            if advance and firm.push_rate[i] != 0.0:  # most firms are not pushed: spare the exp
+                firm.push[i] *= np.exp(firm.push_rate[i] * rules.MONTH)
+            sales, purchases, retail, parcels = _flows(
+                firm.revenue[i],
+                firm.online_share[i],
+                firm.purchase_share[i],
+                firm.push[i],
                 uplift,
-                market.delivery_days[1 if firm.rural[i] else 0],
-                params.delivery_delay_drag,
+                sectors.purchase_share[s],
+                sectors.retail_fraction[s],
+                sectors.parcel_value[s],
             )
-            gap_closed = rules.monthly_probability(speed)
-            firm.online_share[i] = rules.deepen(
-                firm.online_share[i], sectors.sales_ceiling[s], gap_closed
-            )
-            firm.purchase_share[i] = rules.deepen(
-                firm.purchase_share[i], sectors.purchase_ceiling[s], gap_closed
-            )
-        if advance and firm.push_rate[i] != 0.0:  # most firms are not pushed: spare the exp
-            firm.push[i] *= np.exp(firm.push_rate[i] * rules.MONTH)
-        sales, purchases, retail, parcels = _flows(
-            firm.revenue[i],
-            firm.online_share[i],
-            firm.purchase_share[i],
-            firm.push[i],
-            uplift,
-            sectors.purchase_share[s],
-            sectors.retail_fraction[s],
-            sectors.parcel_value[s],
-        )
+            if advance:
+                firm.volume_to_date[i] += sales + purchases
+                if (
+                    listing_draws.size
+                    and not firm.listed[i]
+                    and 12.0 * (sales + purchases) >= params.listing_min_volume
+                ):
+                    hazard = params.listing_rate * _per_row(market.listing_multiplier, i)
+                    if listing_draws[j] < rules.monthly_probability(hazard):
+                        firm.listed[i] = True
+                        firm.listing_step[i] = step
         firm.online_sales[i] = sales
         firm.online_purchases[i] = purchases
         firm.online_retail[i] = retail
         firm.parcels[i] = parcels
+        if not firm.alive[i]:
+            continue
+
+        # The city totals: every living firm, and what the online ones sell and buy.
+        w = firm.weight[i] if weighted else 1.0
+        s, size = firm.sector[i], firm.size_class[i]
+        revenue = firm.revenue[i]
+        by_size[size, LIVING] += w
+        by_size[size, REVENUE] += w * revenue
+        by_size[size, PURCHASE_BASE] += w * revenue * sectors.purchase_share[s]
+        by_sector[s, LIVING] += w
+        above_scale = revenue >= sectors.above_scale_revenue[s]
+        if above_scale:
+            city[ABOVE_SCALE_LIVING] += w
+        if firm.listed[i]:
+            city[LISTED] += w
+        if not online:
+            continue
+        platform = firm.platform[i]
         if platform >= 0:
-            w = firm.weight[i] if weighted else 1.0
             row_sales = sales * w if weighted else sales
             platform_sales[platform] += row_sales
             platform_sellers[platform] += w
             if firm.local[i]:
                 local_seller_sales[platform] += row_sales
-        if not advance:
-            continue
-        firm.volume_to_date[i] += sales + purchases
-        if (
-            listing_draws.size
-            and not firm.listed[i]
-            and 12.0 * (sales + purchases) >= params.listing_min_volume
-        ):
-            hazard = params.listing_rate * _per_row(market.listing_multiplier, i)
-            if listing_draws[j] < rules.monthly_probability(hazard):
-                firm.listed[i] = True
-                firm.listing_step[i] = step
-    return platform_sales, platform_sellers, local_seller_sales
+        by_size[size, ADOPTERS] += w
+        by_size[size, SALES] += w * sales
+        by_size[size, PURCHASES] += w * purchases
+        by_sector[s, ADOPTERS] += w
+        if above_scale:
+            city[ABOVE_SCALE_ADOPTERS] += w
+        city[RETAIL] += w * retail
+        city[PARCELS] += w * parcels
+        if firm.rural[i]:
+            city[RURAL_PARCELS] += w * parcels
+        city[ONLINE_SHARE] += w * firm.online_share[i]
+        yearly_volume = 12.0 * (sales + purchases)
+        for t in range(volume_thresholds.size):
+            if yearly_volume >= volume_thresholds[t]:
+                above_volume[t] += w
+    return (
+        platform_sales,
+        platform_sellers,
+        local_seller_sales,
+        by_size,
+        by_sector,
+        city,
+        above_volume,
+    )

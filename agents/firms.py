@@ -43,6 +43,8 @@ NEVER = np.iinfo(np.int32).max  # step of an event that does not happen
 NO_PLATFORM = kernel.NO_PLATFORM  # selling online through the firm's own channel
 NO_DRAWS = np.empty(0, dtype=np.float32)  # draws of a rule whose rate is zero
 NO_WEIGHTS = np.empty(0)  # every row is one firm
+#: Yearly online volumes the plans count firms by: 10 亿 and 100 亿 yuan (see ``MonthTotals``).
+VOLUME_LINES = np.array([1e9, 1e10])
 
 
 class SectorTable:
@@ -80,6 +82,7 @@ class SectorTable:
             parcel_value=self.parcel_value,
             margin=self.margin,
             revenue_growth=self.revenue_growth,
+            above_scale_revenue=self.above_scale_revenue,
         )
 
 
@@ -236,10 +239,7 @@ class FirmPopulation:
         self.online_retail = np.zeros(n)
         self.parcels = np.zeros(n)
         self.volume_to_date = np.zeros(n)  # this calendar year, yuan
-        self.annual_volume = np.zeros((n, self.n_years))
-        self.net_benefit = np.zeros(n)
-        # This month's city sales, sellers and local sellers' sales on each platform.
-        self.platform_books = (np.zeros(n_platforms), np.zeros(n_platforms), np.zeros(n_platforms))
+        self.annual_volume = np.zeros((self.n_years, n))  # years × firms: a year is contiguous
         self._prior_growth = prior_growth
 
     # ---------------------------------------------------------------- city totals
@@ -304,15 +304,19 @@ class FirmPopulation:
         col = self.year_index_of_last_complete
         if col < 1:
             return np.zeros(self.size)
-        last, before = self.annual_volume[:, col], self.annual_volume[:, col - 1]
+        last, before = self.annual_volume[col], self.annual_volume[col - 1]
         return np.divide(last, before, out=np.ones(self.size), where=before > 0) - 1.0
 
-    def setup_cost(self) -> np.ndarray:
-        """One-off cost of going online: by size class, lower for skilled firms and in parks."""
+    def setup_cost(self, ids: np.ndarray | None = None) -> np.ndarray:
+        """One-off cost of going online of firms ``ids`` (default: all firms).
+
+        By size class, lower for skilled firms and in parks (``rules.setup_cost``).
+        """
+        rows = slice(None) if ids is None else ids
         return rules.setup_cost(
-            self._setup_base[self.size_class],
-            self.skill,
-            self.in_park,
+            self._setup_base[self.size_class[rows]],
+            self.skill[rows],
+            self.in_park[rows],
             self.params.skill_cost_discount,
             self.params.park.setup_discount,
         )
@@ -359,7 +363,7 @@ class FirmPopulation:
         out["annual_volume"] = dict(
             zip(
                 range(self.first_year, self.first_year + self.n_years),
-                self.annual_volume[i].tolist(),
+                self.annual_volume[:, i].tolist(),
                 strict=True,
             )
         )
@@ -376,20 +380,23 @@ class FirmPopulation:
         self.alive = (self.birth_step <= 0) & (self.exit_step > 0) & ~self.dormant
         ids = np.flatnonzero(self.adopted & self.alive)
         self.platform[ids] = self.choose_platform(ids, market)
-        self.platform_books = kernel.flow_month(
-            0,
-            self.active_rows(0),
-            self.arrays(),
-            self.sectors.arrays(),
-            self._rule_parameters,
-            self.market_arrays(market),
-            NO_DRAWS,
-            False,
+        self.totals = kernel.MonthTotals(
+            *kernel.flow_month(
+                0,
+                self.active_rows(0),
+                self.arrays(),
+                self.sectors.arrays(),
+                self._rule_parameters,
+                self.market_arrays(market),
+                NO_DRAWS,
+                VOLUME_LINES,
+                False,
+            )
         )
         yearly = 12.0 * (self.online_sales + self.online_purchases)
         growth = np.maximum(self._prior_growth, -0.9)
         for back in range(1, self.start_year_index + 1):
-            self.annual_volume[:, self.start_year_index - back] = yearly * (1 + growth) ** (-back)
+            self.annual_volume[self.start_year_index - back] = yearly * (1 + growth) ** (-back)
         # Months of the start year before the run began, at the first month's rate. The
         # flows stay as "the month before the start": providers price month 1 from them.
         self.volume_to_date = self.months_before_start * yearly / 12.0
@@ -397,7 +404,7 @@ class FirmPopulation:
     # ---------------------------------------------------------------- the monthly rules
     @property
     def year_index_of_last_complete(self) -> int:
-        """Column of ``annual_volume`` holding the last completed calendar year."""
+        """Row of ``annual_volume`` holding the last completed calendar year."""
         return self._current_year_index - 1
 
     def begin_month(self, step: int, month: Month) -> None:
@@ -450,18 +457,21 @@ class FirmPopulation:
         )
         self.platform[switch_rows] = self.choose_platform(switch_rows, market)
         self.platform[new_rows] = self.choose_platform(new_rows, market)
-        self.platform_books = kernel.flow_month(
-            step,
-            active,
-            firm,
-            sectors,
-            self._rule_parameters,
-            terms,
-            draws("listing") if self.listing.rate > 0 else NO_DRAWS,
-            True,
+        self.totals = kernel.MonthTotals(
+            *kernel.flow_month(
+                step,
+                active,
+                firm,
+                sectors,
+                self._rule_parameters,
+                terms,
+                draws("listing") if self.listing.rate > 0 else NO_DRAWS,
+                VOLUME_LINES,
+                True,
+            )
         )
         if month.month == 12:
-            self.annual_volume[:, self._current_year_index] = self.volume_to_date
+            self.annual_volume[self._current_year_index] = self.volume_to_date
             self.volume_to_date = np.zeros(self.size)
             self._current_year_index += 1
 
@@ -507,7 +517,6 @@ class FirmPopulation:
             push=self.push,
             push_rate=self.push_rate,
             abandon_count=self.abandon_count,
-            net_benefit=self.net_benefit,
             adoption_step=self.adoption_step,
             first_adoption_step=self.first_adoption_step,
             online_sales=self.online_sales,

@@ -191,14 +191,13 @@ class EcommerceModel(mesa.Model):
     def _book_month(self) -> None:
         """Platforms and providers book this month's sales, sellers and parcels."""
         firms = self.firms
-        if self.platforms:
-            sales, sellers, local_sales = firms.platform_books
-            for p in self.platforms:
-                p.record_month(
-                    float(sales[p.index]),
-                    round(float(sellers[p.index])),
-                    float(local_sales[p.index]),
-                )
+        totals = firms.totals
+        for p in self.platforms:
+            p.record_month(
+                float(totals.platform_sales[p.index]),
+                round(float(totals.platform_sellers[p.index])),
+                float(totals.local_seller_sales[p.index]),
+            )
         if self.providers:
             total = firms.total(firms.parcels)
             for p, share in zip(self.providers, self._provider_shares(), strict=True):

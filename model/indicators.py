@@ -2,9 +2,9 @@
 
 ``compute_indicators`` reads the model's state once a month into a flat dict; the
 DataCollector's model reporters (partials of ``read_indicator``: picklable, unlike lambdas)
-read from it,
-and its agent-type reporters record each platform and logistics provider. Flows (volumes,
-parcels, money) are per month; stocks (adopters, counts) are at the month's end.
+read from it, and its agent-type reporters record each platform and logistics provider.
+Flows (volumes, parcels, money) are per month; stocks (adopters, counts) are at the month's
+end. The firm totals come from the firms' month (``MonthTotals``), tallied as it was booked.
 """
 
 from __future__ import annotations
@@ -13,10 +13,22 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
-from numba import njit
 
-from ecomsim.agents.firm_kernel import ActiveRows, FirmArrays, active_count, active_row
+from ecomsim.agents.firm_kernel import (
+    ABOVE_SCALE_ADOPTERS,
+    ABOVE_SCALE_LIVING,
+    ADOPTERS,
+    LISTED,
+    LIVING,
+    ONLINE_SHARE,
+    PARCELS,
+    PURCHASE_BASE,
+    PURCHASES,
+    RETAIL,
+    REVENUE,
+    RURAL_PARCELS,
+    SALES,
+)
 from ecomsim.agents.firms import SECTORS, SIZE_CLASSES
 from ecomsim.agents.logistics import LogisticsProvider
 from ecomsim.agents.platform import Platform
@@ -24,8 +36,6 @@ from ecomsim.agents.platform import Platform
 if TYPE_CHECKING:
     from ecomsim.model.ecosystem import EcommerceModel
 
-YUAN_1E9 = 1e9  # 10 亿
-YUAN_1E10 = 1e10  # 100 亿
 YUAN_1E11 = 1e11  # 1000 亿
 SME_CLASSES = ("micro", "small", "medium")
 
@@ -76,120 +86,16 @@ def indicator_names(model: EcommerceModel) -> list[str]:
     return names
 
 
-# Columns of the per-group tables of ``_firm_totals`` (one row per size class, or sector).
-LIVING, ADOPTERS, REVENUE, PURCHASE_BASE, SALES, PURCHASES = range(6)
-# Entries of its city-wide totals.
-(
-    ABOVE_SCALE_LIVING,
-    ABOVE_SCALE_ADOPTERS,
-    RETAIL,
-    PARCELS,
-    RURAL_PARCELS,
-    ADOPTERS_ONLINE_SHARE,
-    ABOVE_1E9,
-    ABOVE_1E10,
-    LISTED,
-    DEMONSTRATION,
-    IN_PARK,
-    TRAINED,
-) = range(12)
-
-
-@njit(cache=True)
-def _add_firm(
-    table: np.ndarray,
-    group: int,
-    weight: float,
-    online: float,
-    revenue: float,
-    purchase_base: float,
-    sales: float,
-    purchases: float,
-) -> None:
-    """Add one living firm (standing for ``weight`` firms) to its group's row of ``table``."""
-    table[group, LIVING] += weight
-    table[group, ADOPTERS] += weight * online
-    table[group, REVENUE] += weight * revenue
-    table[group, PURCHASE_BASE] += weight * purchase_base
-    table[group, SALES] += weight * sales
-    table[group, PURCHASES] += weight * purchases
-
-
-@njit(cache=True)
-def _firm_totals(
-    active: ActiveRows,
-    firm: FirmArrays,
-    demonstration: np.ndarray,
-    trained: np.ndarray,
-    above_scale_revenue: np.ndarray,
-    sector_purchase_share: np.ndarray,
-    n_size_classes: int,
-    n_sectors: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every firm total the indicators need, in one pass over the active rows.
-
-    Returns a table by size class and one by sector (columns ``LIVING`` … ``PURCHASES``), and
-    the city-wide totals (``ABOVE_SCALE_LIVING`` … ``TRAINED``). Only living firms count, and
-    only online ones have flows. A sampled row counts with its weight.
-    """
-    by_size = np.zeros((n_size_classes, 6))
-    by_sector = np.zeros((n_sectors, 6))
-    city = np.zeros(12)
-    weighted = firm.weight.size > 0
-    for j in range(active_count(active)):
-        i = active_row(j, active)
-        if not firm.alive[i]:  # a firm that is not alive has no flows either
-            continue
-        w = firm.weight[i] if weighted else 1.0
-        s = firm.sector[i]
-        online = 1.0 if firm.adopted[i] else 0.0
-        revenue = firm.revenue[i]
-        sales, purchases = firm.online_sales[i], firm.online_purchases[i]
-        purchase_base = revenue * sector_purchase_share[s]
-        _add_firm(by_size, firm.size_class[i], w, online, revenue, purchase_base, sales, purchases)
-        _add_firm(by_sector, s, w, online, revenue, purchase_base, sales, purchases)
-        if revenue >= above_scale_revenue[s]:
-            city[ABOVE_SCALE_LIVING] += w
-            city[ABOVE_SCALE_ADOPTERS] += w * online
-        if firm.listed[i]:
-            city[LISTED] += w
-        if demonstration[i]:
-            city[DEMONSTRATION] += w
-        if firm.in_park[i]:
-            city[IN_PARK] += w
-        if trained[i] > 0:
-            city[TRAINED] += w
-        if online == 0.0:
-            continue
-        city[RETAIL] += w * firm.online_retail[i]
-        city[PARCELS] += w * firm.parcels[i]
-        if firm.rural[i]:
-            city[RURAL_PARCELS] += w * firm.parcels[i]
-        city[ADOPTERS_ONLINE_SHARE] += w * firm.online_share[i]
-        yearly_volume = 12.0 * (sales + purchases)
-        if yearly_volume >= YUAN_1E9:
-            city[ABOVE_1E9] += w
-        if yearly_volume >= YUAN_1E10:
-            city[ABOVE_1E10] += w
-    return by_size, by_sector, city
-
-
 def compute_indicators(model: EcommerceModel) -> dict[str, float]:
     """Read this month's indicators off the model's state.
 
     Counts and sums are city totals: in a sampled run each row counts with its weight.
     """
     firms = model.firms
-    by_size, by_sector, city = _firm_totals(
-        firms.active_rows(model.step_index),
-        firms.arrays(),
-        firms.demonstration,
-        firms.trained,
-        model.sectors.above_scale_revenue,
-        model.sectors.purchase_share,
-        len(SIZE_CLASSES),
-        len(SECTORS),
-    )
+    # Flows and counts were tallied as the firms' month was booked (``MonthTotals``); the
+    # funder's step after it changes none of them, only the recognition counts below.
+    totals = firms.totals
+    by_size, by_sector, city = totals.by_size, totals.by_sector, totals.city
     total = by_size.sum(axis=0)
     sme = by_size[[SIZE_CLASSES.index(size) for size in SME_CLASSES]].sum(axis=0)
     large = by_size[SIZE_CLASSES.index("large")]
@@ -223,7 +129,7 @@ def compute_indicators(model: EcommerceModel) -> dict[str, float]:
             "online_retail_share": retail / retail_sales if retail_sales > 0 else float("nan"),
             "parcels": parcels,
             "mean_delivery_cost": _mean_delivery_cost(model, parcels, city[RURAL_PARCELS]),
-            "mean_online_share": _ratio(city[ADOPTERS_ONLINE_SHARE], n_adopters),
+            "mean_online_share": _ratio(city[ONLINE_SHARE], n_adopters),
             "settled_platform_volume": float(
                 sum(p.monthly_volume for p in model.platforms if p.settled)
             ),
@@ -238,15 +144,16 @@ def compute_indicators(model: EcommerceModel) -> dict[str, float]:
         out[f"online_purchase_ratio_{label}"] = _ratio(
             12.0 * group[PURCHASES], group[PURCHASE_BASE]
         )
-    out["firms_above_1e9"] = city[ABOVE_1E9]
-    out["firms_above_1e10"] = city[ABOVE_1E10]
+    # Counted at the firms' VOLUME_LINES: 10 亿 and 100 亿 a year.
+    out["firms_above_1e9"], out["firms_above_1e10"] = totals.above_volume
     out["platforms_above_1e11"] = float(
         sum(p.settled and p.annual_volume >= YUAN_1E11 for p in model.platforms)
     )
     out["listed_firms"] = city[LISTED]
-    out["demonstration_firms"] = city[DEMONSTRATION]
-    out["park_firms"] = city[IN_PARK]
-    out["trained_firms"] = city[TRAINED]
+    alive = firms.alive
+    out["demonstration_firms"] = firms.total(alive & firms.demonstration)
+    out["park_firms"] = firms.total(alive & firms.in_park)
+    out["trained_firms"] = firms.total(alive & (firms.trained > 0))
 
     funder, ledger = model.funder, model.funder.ledger
     spent = ledger.total("fund")

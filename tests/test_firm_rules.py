@@ -61,7 +61,6 @@ def _peer_shares(adopted, alive, sector, in_park, weights):
         push=ones,
         push_rate=zeros,
         abandon_count=np.zeros(n, dtype=np.int16),
-        net_benefit=zeros,
         adoption_step=np.zeros(n, dtype=np.int32),
         first_adoption_step=np.zeros(n, dtype=np.int32),
         online_sales=zeros,

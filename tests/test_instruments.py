@@ -178,9 +178,9 @@ def test_growth_streak_test():
             [100, 130, 169, 220],  # 30 % a year: meets 3 years
             [100, 130, 160, 220],  # one year short
             [0, 130, 169, 220],  # no base-year volume
-            [10, 20, 40, 80],
+            [10, 20, 40, 80],  # meets, but a small base
         ]
-    )  # meets, but a small base
+    ).T  # years × firms
     assert meets_growth_streak(volume, 3, 3, 0.3, 0.0).tolist() == [True, False, False, True]
     assert meets_growth_streak(volume, 3, 3, 0.3, 50.0).tolist() == [True, False, False, False]
     assert not meets_growth_streak(volume, 2, 3, 0.3, 0.0).any()  # not enough history
@@ -236,7 +236,7 @@ def _anticipation_model(effort_cost):
     firms.adopted[:] = False
     chosen = np.arange(4)
     firms.adopted[chosen] = firms.alive[chosen] = True
-    firms.annual_volume[:, 0] = 1200.0  # 2014
+    firms.annual_volume[0] = 1200.0  # 2014
     firms.volume_to_date[:] = 600.0  # January to June 2015
     firms.online_purchases[:] = 0.0
     firms.online_sales[:4] = [100.0, 200.0, 10.0, 100.0]

@@ -40,7 +40,7 @@ class AdoptionGrant(FirmInstrument):
         """Grant each of ``firm_ids`` would receive."""
         if self.amount is not None:
             return self.capped(np.full(firm_ids.size, self.amount))
-        return self.capped(self.cost_share * model.firms.setup_cost()[firm_ids])
+        return self.capped(self.cost_share * model.firms.setup_cost(firm_ids))
 
     def expected_support(self, model: EcommerceModel, name: str) -> tuple[object, object]:
         """Grant × approval rate for non-adopters that would qualify once online."""

@@ -22,23 +22,23 @@ if TYPE_CHECKING:
 
 def meets_growth_streak(
     annual_volume: np.ndarray,
-    last_column: int,
+    last_year: int,
     years: int,
     threshold: float,
     min_base_volume: float,
 ) -> np.ndarray:
-    """Rows whose yearly volume grew by ``threshold`` or more in each of ``years`` years.
+    """Firms whose yearly volume grew by ``threshold`` or more in each of ``years`` years.
 
-    The years are those ending with column ``last_column`` of ``annual_volume`` (firms × years);
+    The years are those ending with row ``last_year`` of ``annual_volume`` (years × firms);
     the base year before them must show at least ``min_base_volume`` and be positive.
     """
-    first = last_column - years
-    if first < 0 or not 0 <= last_column < annual_volume.shape[1]:
-        return np.zeros(annual_volume.shape[0], dtype=bool)
-    base = annual_volume[:, first]
+    first = last_year - years
+    if first < 0 or not 0 <= last_year < annual_volume.shape[0]:
+        return np.zeros(annual_volume.shape[1], dtype=bool)
+    base = annual_volume[first]
     meets = (base > 0) & (base >= min_base_volume)
-    for col in range(first + 1, last_column + 1):
-        meets &= annual_volume[:, col] >= (1.0 + threshold) * annual_volume[:, col - 1]
+    for year in range(first + 1, last_year + 1):
+        meets &= annual_volume[year] >= (1.0 + threshold) * annual_volume[year - 1]
     return meets
 
 
@@ -86,14 +86,7 @@ class PerformanceReward(FirmInstrument):
         last_year = firms.year_index_of_last_complete
         if last_year < 0:  # no completed year yet (and no back-cast history)
             return
-        last = firms.annual_volume[:, last_year]
-        months_left = 13 - model.month.month  # this month included
-        # Effort grows online sales (not purchases); flows are last month's.
-        sales, monthly = firms.online_sales, firms.online_sales + firms.online_purchases
-        growth_path = np.exp(self.effort_growth * np.arange(1, months_left + 1) / 12.0).sum()
-        without = firms.volume_to_date + months_left * monthly
-        with_effort = without + (growth_path - months_left) * sales
-        target = (1.0 + self.growth_threshold) * last
+        # Only firms whose earlier years already meet the test can win: work on those rows.
         earlier_years_ok = meets_growth_streak(
             firms.annual_volume,
             last_year,
@@ -101,25 +94,35 @@ class PerformanceReward(FirmInstrument):
             self.growth_threshold,
             self.min_base_volume,
         )
-        could_win = (
+        last = firms.annual_volume[last_year]
+        ids = np.flatnonzero(
             earlier_years_ok
             & (last > 0)
             & self.eligible(firms)
             & not_yet_received(firms, model, name)
         )
-        on_track = could_win & (with_effort >= target)
-        contenders = max(1.0, firms.total(on_track))  # city firms, in a sampled run too
+        months_left = 13 - model.month.month  # this month included
+        # Effort grows online sales (not purchases); flows are last month's.
+        sales = firms.online_sales[ids]
+        monthly = sales + firms.online_purchases[ids]
+        growth_path = np.exp(self.effort_growth * np.arange(1, months_left + 1) / 12.0).sum()
+        without = firms.volume_to_date[ids] + months_left * monthly
+        with_effort = without + (growth_path - months_left) * sales
+        target = (1.0 + self.growth_threshold) * last[ids]
+        on_track = with_effort >= target
+        # Contenders are counted as city firms, in a sampled run too.
+        weight = firms.weight[ids] if firms.weight is not None else 1.0
+        contenders = max(1.0, float(np.sum(on_track * weight)))
         chance = 1.0 if slots_left is None else min(1.0, slots_left / contenders)
         effort_cost = self.effort_cost * growth_path * sales
         push = (
             on_track
             & (without < target)
-            & (firms.awareness < self.awareness)
+            & (firms.awareness[ids] < self.awareness)
             & (self.amount * chance > effort_cost)
         )
-        firms.push_rate = np.where(
-            push, np.maximum(firms.push_rate, self.effort_growth), firms.push_rate
-        )
+        pushers = ids[push]
+        firms.push_rate[pushers] = np.maximum(firms.push_rate[pushers], self.effort_growth)
 
     def propose(self, model: EcommerceModel, name: str) -> Proposal | None:
         """In December, every eligible firm whose streak ends this year is a candidate."""
@@ -156,7 +159,7 @@ class PerformanceReward(FirmInstrument):
             rows = approved_steps == step
             column = model.month_at(int(step)).year - firms.first_year
             out[rows] = meets_growth_streak(
-                counterfactual.annual_volume[recipients[rows]],
+                counterfactual.annual_volume[:, recipients[rows]],
                 column,
                 self.years,
                 self.growth_threshold,
