@@ -1,10 +1,11 @@
 """Decision rules of one firm, as pure compiled functions.
 
 Each rule describes what a single firm does with its own numbers and the market's. They are
-compiled with Numba: the small ones as NumPy ufuncs (``@vectorize``), so they take scalars or
-arrays from Python and broadcast like any ufunc, and all of them can be called element by element
-from the compiled monthly kernel (``firm_kernel``), which applies them to every firm row in one
-pass. None holds state or draws random numbers; ``FirmPopulation`` owns the state and the draws.
+compiled with Numba (``@njit``) and called row by row from the compiled monthly kernel
+(``firm_kernel``), which applies them to every firm in one pass. Written as plain arithmetic,
+all but ``benefit_per_yuan`` and ``net_benefit`` also take NumPy arrays from Python (Numba compiles a version for
+arrays), which is how tests and the few array callers use them. None holds state or draws
+random numbers; ``FirmPopulation`` owns the state and the draws.
 
 Units: money in yuan, rates per year, one model step is one month (``MONTH = 1/12`` year).
 """
@@ -12,7 +13,7 @@ Units: money in yuan, rates per year, one model step is one month (``MONTH = 1/1
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, vectorize
+from numba import njit
 
 MONTH = 1.0 / 12.0
 
@@ -23,7 +24,7 @@ BUYERS_UNIT = 1e6
 EXPONENT_LIMIT = 50.0
 
 
-@vectorize(["float64(float64)"], cache=True)
+@njit(cache=True)
 def monthly_probability(annual_hazard: float) -> float:
     """Probability that an event with the given yearly hazard happens within one month.
 
@@ -35,10 +36,10 @@ def monthly_probability(annual_hazard: float) -> float:
 
 @njit(cache=True)
 def _bounded(exponent: float) -> float:
-    return min(max(exponent, -EXPONENT_LIMIT), EXPONENT_LIMIT)
+    return np.minimum(np.maximum(exponent, -EXPONENT_LIMIT), EXPONENT_LIMIT)
 
 
-@vectorize(["float64(float64, float64, float64, float64, float64, float64)"], cache=True)
+@njit(cache=True)
 def adoption_hazard(
     innovation: float,
     imitation: float,
@@ -56,12 +57,10 @@ def adoption_hazard(
     the Bass (1969) hazard ``p + q·F``.
     """
     base = innovation * propensity + imitation * peer_share
-    if benefit_sensitivity == 0.0:
-        return base
-    return base * np.exp(_bounded(benefit_sensitivity * benefit))
+    return base * np.exp(_bounded(benefit_sensitivity * benefit))  # exp(0) = 1 exactly
 
 
-@vectorize(["float64(float64, float64, float64)"], cache=True)
+@njit(cache=True)
 def abandonment_hazard(
     abandonment_rate: float, benefit: float, benefit_sensitivity: float
 ) -> float:
@@ -70,12 +69,10 @@ def abandonment_hazard(
     At zero net benefit the hazard is the base rate ``r``; it falls toward zero for firms that
     profit from being online and rises toward ``2r`` for those that lose money on it.
     """
-    if abandonment_rate == 0.0:
-        return 0.0
     return abandonment_rate * 2.0 / (1.0 + np.exp(_bounded(benefit_sensitivity * benefit)))
 
 
-@vectorize(["float64(float64, float64, float64, float64, float64, float64)"], cache=True)
+@njit(cache=True)
 def peer_share(
     market_share: float,
     sector_share: float,
@@ -95,7 +92,7 @@ def peer_share(
     )
 
 
-@vectorize(["float64(float64, float64)"], cache=True)
+@njit(cache=True)
 def platform_uplift(reach_gain: float, buyers: float) -> float:
     """Extra sales a platform's reach brings, as a share of the sales a firm moves online.
 
@@ -105,7 +102,7 @@ def platform_uplift(reach_gain: float, buyers: float) -> float:
     return reach_gain * np.log1p(buyers / BUYERS_UNIT)
 
 
-@vectorize(["float64(float64, float64, float64, float64, float64)"], cache=True)
+@njit(cache=True)
 def setup_cost(
     base_cost: float,
     skill: float,
@@ -152,7 +149,7 @@ def benefit_per_yuan(
     return gain - online_sales * commission - parcels * parcel_cost
 
 
-@vectorize(["float64(float64, float64, float64, float64, float64, float64)"], cache=True)
+@njit(cache=True)
 def net_benefit(
     benefit_per_yuan: float,
     revenue: float,
@@ -174,7 +171,7 @@ def net_benefit(
     return benefit_per_yuan + (annual_relief - setup_per_year) / revenue
 
 
-@vectorize(["float64(float64, float64, float64, float64, float64)"], cache=True)
+@njit(cache=True)
 def deepening_speed(
     deepening_rate: float, skill: float, uplift: float, delivery_days: float, delay_drag: float
 ) -> float:
@@ -186,7 +183,7 @@ def deepening_speed(
     return deepening_rate * (0.5 + skill) * (1.0 + uplift) / (1.0 + delay_drag * delivery_days)
 
 
-@vectorize(["float64(float64, float64, float64)"], cache=True)
+@njit(cache=True)
 def deepen(share: float, ceiling: float, gap_closed: float) -> float:
     """Move ``share`` toward ``ceiling`` by the fraction ``gap_closed`` of the gap.
 
