@@ -311,7 +311,7 @@ def decide(
                 benefit,
                 params.benefit_sensitivity,
             )
-            if adoption_draws[j] < rules.monthly_probability(hazard):
+            if rules.happens(adoption_draws[j], hazard):
                 firm.adopted[i] = True
                 firm.adoption_step[i] = step
                 if firm.first_adoption_step[i] > step:  # never adopted before
@@ -324,7 +324,7 @@ def decide(
             give_up = rules.abandonment_hazard(
                 params.abandonment_rate, benefit, params.benefit_sensitivity
             )
-            if abandonment_draws[j] < rules.monthly_probability(give_up):
+            if rules.happens(abandonment_draws[j], give_up):
                 firm.adopted[i] = False
                 firm.online_share[i] = 0.0
                 firm.purchase_share[i] = 0.0
@@ -461,7 +461,7 @@ def flow_month(
                     and 12.0 * (sales + purchases) >= params.listing_min_volume
                 ):
                     hazard = params.listing_rate * _per_row(market.listing_multiplier, i)
-                    if listing_draws[j] < rules.monthly_probability(hazard):
+                    if rules.happens(listing_draws[j], hazard):
                         firm.listed[i] = True
                         firm.listing_step[i] = step
         firm.online_sales[i] = sales

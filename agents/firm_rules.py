@@ -35,6 +35,19 @@ def monthly_probability(annual_hazard: float) -> float:
 
 
 @njit(cache=True)
+def happens(draw: float, annual_hazard: float) -> bool:
+    """Whether an event with the given yearly hazard happens this month, for a uniform draw.
+
+    The event happens when ``draw < monthly_probability(hazard)``. As ``1 − e^(−x) ≤ x``, a
+    draw at or above ``hazard / 12`` settles it without the exponential; most months, for most
+    firms, it does.
+    """
+    if draw >= annual_hazard * MONTH:
+        return False
+    return draw < monthly_probability(annual_hazard)
+
+
+@njit(cache=True)
 def _bounded(exponent: float) -> float:
     return np.minimum(np.maximum(exponent, -EXPONENT_LIMIT), EXPONENT_LIMIT)
 

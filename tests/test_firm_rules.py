@@ -15,6 +15,14 @@ def test_monthly_probability_is_the_exact_discretisation():
     assert (1 - p) ** 12 == pytest.approx(np.exp(-0.7))
 
 
+def test_happens_agrees_with_the_monthly_probability():
+    rng = np.random.default_rng(3)
+    draws = rng.random(20_000).astype(np.float32)
+    for hazard in (0.0, 0.01, 0.3, 2.0, 40.0):
+        expected = draws < rules.monthly_probability(hazard)
+        assert [rules.happens(d, hazard) for d in draws] == expected.tolist()
+
+
 def test_adoption_hazard_reduces_to_bass():
     shares = np.array([0.0, 0.25, 0.9])
     hazard = rules.adoption_hazard(0.03, 0.38, 1.0, shares, np.zeros(3), 0.0)
