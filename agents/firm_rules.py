@@ -3,11 +3,10 @@
 Each rule describes what a single firm does with its own numbers and the market's. They are
 compiled with Numba (``@njit``) and called row by row from the compiled monthly kernel
 (``firm_kernel``), which applies them to every firm in one pass. Written as plain arithmetic,
-all but ``benefit_per_yuan`` and ``net_benefit`` also take NumPy arrays from Python (Numba compiles a version for
-arrays), which is how tests and the few array callers use them. None holds state or draws
-random numbers; ``FirmPopulation`` owns the state and the draws.
-
-Units: money in yuan, rates per year, one model step is one month (``MONTH = 1/12`` year).
+all but ``happens``, ``benefit_per_yuan`` and ``net_benefit`` also take NumPy arrays from
+Python (Numba compiles a version for arrays), which is how tests and the few array callers
+use them. None holds state or draws random numbers; ``FirmPopulation`` owns the state and
+the draws.
 """
 
 from __future__ import annotations
