@@ -1,0 +1,97 @@
+"""The compiled monthly firm kernel: its tallies and tables agree with plain NumPy."""
+
+import numpy as np
+import pytest
+
+from ecomsim.agents import firm_kernel as kernel
+from ecomsim.agents.firms import SECTORS, SIZE_CLASSES, VOLUME_LINES
+from ecomsim.model.ecosystem import EcommerceModel
+
+
+def numpy_totals(firms):
+    """The month's totals recomputed from the firms' state with NumPy."""
+    weight = np.ones(firms.size) if firms.weight is None else firms.weight
+    alive = firms.alive
+    online = alive & firms.adopted
+    by_size = np.zeros((len(SIZE_CLASSES), 6))
+    purchase_base = firms.revenue * firms.sectors.purchase_share[firms.sector]
+    columns = {
+        kernel.LIVING: alive * 1.0,
+        kernel.ADOPTERS: online * 1.0,
+        kernel.REVENUE: alive * firms.revenue,
+        kernel.PURCHASE_BASE: alive * purchase_base,
+        kernel.SALES: online * firms.online_sales,
+        kernel.PURCHASES: online * firms.online_purchases,
+    }
+    for column, values in columns.items():
+        by_size[:, column] = np.bincount(
+            firms.size_class, weights=weight * values, minlength=len(SIZE_CLASSES)
+        )
+    by_sector = np.stack(
+        [
+            np.bincount(firms.sector, weights=weight * alive, minlength=len(SECTORS)),
+            np.bincount(firms.sector, weights=weight * online, minlength=len(SECTORS)),
+        ],
+        axis=1,
+    )
+    above_scale = alive & firms.above_scale()
+    city = np.zeros(7)
+    city[kernel.ABOVE_SCALE_LIVING] = weight @ above_scale
+    city[kernel.ABOVE_SCALE_ADOPTERS] = weight @ (above_scale & online)
+    city[kernel.RETAIL] = weight @ (online * firms.online_retail)
+    city[kernel.PARCELS] = weight @ (online * firms.parcels)
+    city[kernel.RURAL_PARCELS] = weight @ (online * firms.rural * firms.parcels)
+    city[kernel.ONLINE_SHARE] = weight @ (online * firms.online_share)
+    city[kernel.LISTED] = weight @ (alive & firms.listed)
+    volume = firms.annual_online_volume()
+    above_volume = np.array([weight @ (online & (volume >= line)) for line in VOLUME_LINES])
+    platform_sales = np.bincount(
+        np.maximum(firms.platform, 0),
+        weights=weight * online * (firms.platform >= 0) * firms.online_sales,
+        minlength=len(firms.totals.platform_sales),
+    )
+    return by_size, by_sector, city, above_volume, platform_sales
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.5])
+def test_month_totals_match_a_numpy_recount(demo, scale):
+    model = EcommerceModel(demo.spec, rng=4, scale=scale)
+    for _ in range(14):
+        model.step()
+    firms = model.firms
+    assert firms.adopted.any() and firms.alive.sum() < firms.size  # entrants and exits
+    by_size, by_sector, city, above_volume, platform_sales = numpy_totals(firms)
+    totals = firms.totals
+    np.testing.assert_allclose(totals.by_size, by_size, rtol=1e-9)
+    np.testing.assert_allclose(totals.by_sector, by_sector, rtol=1e-9)
+    np.testing.assert_allclose(totals.city, city, rtol=1e-9)
+    np.testing.assert_allclose(totals.above_volume, above_volume)
+    np.testing.assert_allclose(totals.platform_sales, platform_sales, rtol=1e-9)
+
+
+def test_rows_not_yet_born_are_never_touched(demo):
+    model = EcommerceModel(demo.spec, rng=2)
+    firms = model.firms
+    unborn = firms.birth_step[: firms.n_native] > 6
+    revenue = firms.revenue[: firms.n_native][unborn].copy()
+    for _ in range(6):
+        model.step()
+    assert unborn.any()
+    np.testing.assert_array_equal(firms.revenue[: firms.n_native][unborn], revenue)
+    assert not firms.adopted[: firms.n_native][unborn].any()
+
+
+def test_benefit_table_prices_each_kind_of_firm(demo):
+    model = EcommerceModel(demo.spec, rng=1)
+    firms = model.firms
+    market = firms.market_arrays(model.market_conditions())
+    table = kernel.benefit_table(firms.sectors.arrays(), firms._rule_parameters, market)
+    n_platforms = len(model.platforms)
+    assert table.shape == (len(SECTORS), n_platforms + 1, 2, 2, 2)
+    # A platform with reach and commission differs from selling through one's own channel.
+    assert not np.allclose(table[:, 0], table[:, 1])
+    # The own channel pays no commission, so locality cannot matter there.
+    np.testing.assert_array_equal(table[:, 0, 0], table[:, 0, 1])
+    # Rural delivery costs more than urban for sectors that ship parcels.
+    ships = firms.sectors.retail_fraction > 0
+    assert (table[ships, 0, 0, 1, 0] < table[ships, 0, 0, 0, 0]).all()
