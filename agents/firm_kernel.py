@@ -94,7 +94,7 @@ class RuleParameters(NamedTuple):
     park_peer_multiplier: float
     benefit_sensitivity: float
     abandonment_rate: float
-    switch_probability: float  # monthly; zero when nobody re-chooses
+    switch_probability: float  # monthly; zero when nobody re-chooses (or one platform)
     market_weight: float
     sector_weight: float
     cluster_weight: float
@@ -233,15 +233,16 @@ def decide(
     market: MarketArrays,
     peers: tuple[float, np.ndarray, np.ndarray],
     revenue_shocks: np.ndarray,
-    adoption_draws: np.ndarray,
-    abandonment_draws: np.ndarray,
-    switching_draws: np.ndarray,
+    event_draws: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Revenue moves; each living firm adopts, gives up or re-chooses its platform.
 
-    Draws are indexed by active row; abandonment and switching draws are empty when their rate
-    is zero. Firms giving up go offline here; new adopters are marked adopted. Returns the rows
-    of the new adopters and of the switchers, which choose a platform next.
+    Draws are indexed by active row. One uniform ``event_draws[j]`` decides a firm's month
+    (competing risks, ``rules`` bands): an offline firm adopts on a draw in the adoption band;
+    an online one re-chooses its platform on a draw in the lowest band, gives up on one in the
+    band above it, and may list (``flow_month``) on one in the top band. Firms giving up go
+    offline here; new adopters are marked adopted. Returns the rows of the new adopters and
+    of the switchers, which choose a platform next.
     """
     market_share, by_sector, by_cluster = peers
     sigma = params.revenue_volatility
@@ -311,7 +312,7 @@ def decide(
                 benefit,
                 params.benefit_sensitivity,
             )
-            if rules.happens(adoption_draws[j], hazard):
+            if rules.happens(event_draws[j], hazard):
                 firm.adopted[i] = True
                 firm.adoption_step[i] = step
                 if firm.first_adoption_step[i] > step:  # never adopted before
@@ -320,21 +321,21 @@ def decide(
                 n_new += 1
             continue
 
-        if params.abandonment_rate > 0:
+        draw = event_draws[j]
+        if draw < params.switch_probability:
+            switch_rows[n_switch] = i
+            n_switch += 1
+        elif params.abandonment_rate > 0:
             give_up = rules.abandonment_hazard(
                 params.abandonment_rate, benefit, params.benefit_sensitivity
             )
-            if rules.happens(abandonment_draws[j], give_up):
+            if rules.happens(draw - params.switch_probability, give_up):
                 firm.adopted[i] = False
                 firm.online_share[i] = 0.0
                 firm.purchase_share[i] = 0.0
                 firm.platform[i] = NO_PLATFORM
                 firm.push[i] = 1.0
                 firm.abandon_count[i] += 1
-                continue
-        if switching_draws.size and switching_draws[j] < params.switch_probability:
-            switch_rows[n_switch] = i
-            n_switch += 1
     return new_rows[:n_new], switch_rows[:n_switch]
 
 
@@ -395,7 +396,7 @@ def flow_month(
     sectors: SectorArrays,
     params: RuleParameters,
     market: MarketArrays,
-    listing_draws: np.ndarray,
+    event_draws: np.ndarray,
     volume_thresholds: np.ndarray,
     advance: bool,
 ) -> tuple:
@@ -403,8 +404,8 @@ def flow_month(
 
     Deepening closes part of the gap to the sector ceilings, faster for skilled firms, busy
     platforms and quick delivery; firms a performance reward pushes grow their sales further.
-    Listing draws are empty when the listing rate is zero. With ``advance`` false only the
-    flows of the firms as they stand are booked (the month before the start).
+    Listing takes the top band of the month's event draw (``decide``). With ``advance`` false
+    only the flows of the firms as they stand are booked (the month before the start).
 
     While each row is at hand, its flows and counts are added to the city totals the
     platforms and the indicators read (the fields of ``MonthTotals``, in order): one pass
@@ -456,12 +457,12 @@ def flow_month(
             if advance:
                 firm.volume_to_date[i] += sales + purchases
                 if (
-                    listing_draws.size
+                    params.listing_rate > 0
                     and not firm.listed[i]
                     and 12.0 * (sales + purchases) >= params.listing_min_volume
                 ):
                     hazard = params.listing_rate * _per_row(market.listing_multiplier, i)
-                    if rules.happens(listing_draws[j], hazard):
+                    if rules.happens(1.0 - event_draws[j], hazard):  # the top band
                         firm.listed[i] = True
                         firm.listing_step[i] = step
         firm.online_sales[i] = sales

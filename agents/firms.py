@@ -41,7 +41,7 @@ SECTORS: tuple[Sector, ...] = (
 
 NEVER = np.iinfo(np.int32).max  # step of an event that does not happen
 NO_PLATFORM = kernel.NO_PLATFORM  # selling online through the firm's own channel
-NO_DRAWS = np.empty(0, dtype=np.float32)  # draws of a rule whose rate is zero
+NO_DRAWS = np.empty(0, dtype=np.float32)  # the month before the start decides nothing
 NO_WEIGHTS = np.empty(0)  # every row is one firm
 #: Yearly online volumes the plans count firms by: 10 亿 and 100 亿 yuan (see ``MonthTotals``).
 VOLUME_LINES = np.array([1e9, 1e10])
@@ -132,7 +132,7 @@ class FirmPopulation:
         self.params = spec.adoption
         firms = spec.firms
         self.listing = firms.listing
-        self._rule_parameters = _rule_parameters(spec)
+        self._rule_parameters = _rule_parameters(spec, n_platforms)
         self._setup_base = np.array([spec.adoption.setup_cost.get(s, 0.0) for s in SIZE_CLASSES])
         self.first_year = spec.scenario.start.year - firms.history.years
         self.n_years = spec.scenario.start.plus(n_steps - 1).year - self.first_year + 1
@@ -431,7 +431,6 @@ class FirmPopulation:
         instruments set their incentives). The rules run in the compiled ``firm_kernel``;
         platform choice for the firms choosing this month runs here.
         """
-        params = self.params
         active = self.active_rows(step)
         n_candidates = self.size - self.n_native
         draws = partial(streams.monthly_rows, step=step, counts=(active.born, n_candidates))
@@ -441,7 +440,7 @@ class FirmPopulation:
         firm = self.arrays()
         sectors = self.sectors.arrays()
         terms = self.market_arrays(market)
-        switching = params.switch_rate > 0 and market.n_platforms > 1
+        events = draws("events")
         new_rows, switch_rows = kernel.decide(
             step,
             active,
@@ -451,9 +450,7 @@ class FirmPopulation:
             terms,
             kernel.peer_groups(active, firm, len(SECTORS)),
             draws("revenue", normal=True),
-            draws("adoption"),
-            draws("abandonment") if params.abandonment_rate > 0 else NO_DRAWS,
-            draws("switching") if switching else NO_DRAWS,
+            events,
         )
         self.platform[switch_rows] = self.choose_platform(switch_rows, market)
         self.platform[new_rows] = self.choose_platform(new_rows, market)
@@ -465,7 +462,7 @@ class FirmPopulation:
                 sectors,
                 self._rule_parameters,
                 terms,
-                draws("listing") if self.listing.rate > 0 else NO_DRAWS,
+                events,
                 VOLUME_LINES,
                 True,
             )
@@ -592,16 +589,18 @@ class FirmPopulation:
         return np.where(allowed.any(axis=1), pick, NO_PLATFORM).astype(np.int16)
 
 
-def _rule_parameters(spec: Scenario) -> kernel.RuleParameters:
+def _rule_parameters(spec: Scenario, n_platforms: int) -> kernel.RuleParameters:
     """The scenario's scalar parameters of firm behaviour, for the compiled kernel."""
     adoption, listing = spec.adoption, spec.firms.listing
+    # Re-choosing needs a second platform to choose.
+    switch_rate = adoption.switch_rate if n_platforms > 1 else 0.0
     return kernel.RuleParameters(
         innovation=adoption.innovation,
         imitation=adoption.imitation,
         park_peer_multiplier=adoption.park.peer_multiplier,
         benefit_sensitivity=adoption.benefit_sensitivity,
         abandonment_rate=adoption.abandonment_rate,
-        switch_probability=float(rules.monthly_probability(adoption.switch_rate)),
+        switch_probability=float(rules.monthly_probability(switch_rate)),
         market_weight=adoption.peer_weights.market,
         sector_weight=adoption.peer_weights.sector,
         cluster_weight=adoption.peer_weights.cluster,

@@ -1,6 +1,6 @@
 """Named random streams, all spawned from the model's one ``numpy.random.Generator``.
 
-Each purpose (drawing the population, adoption, abandonment, …) gets its own child generator,
+Each purpose (drawing the population, the firms' monthly events, …) gets its own child generator,
 spawned in a fixed order from ``model.rng``. A stream's draws therefore never shift when
 another purpose draws more or fewer numbers, which is what lets a policy run and its
 no-policy counterfactual share every random number that both of them use (common random
@@ -22,10 +22,7 @@ STREAM_NAMES = (
     "population",  # the firms' fixed attributes
     "demography",  # entry and exit
     "revenue",  # monthly revenue shocks
-    "adoption",  # monthly adoption draws
-    "abandonment",  # monthly give-up draws
-    "switching",  # monthly platform re-choice draws
-    "listing",  # monthly stock-listing draws
+    "events",  # one draw per firm and month: adopting, giving up, switching, listing
     "relocation",  # firms moving into the city
     "settlement",  # platforms settling in the city
     "selection",  # order of first-come applicants and of training places (funder)
@@ -33,7 +30,7 @@ STREAM_NAMES = (
 
 
 class RandomStreams:
-    """One child generator per purpose, e.g. ``streams.adoption.random(n)``."""
+    """One child generator per purpose, e.g. ``streams.settlement.random(k)``."""
 
     def __init__(self, rng: np.random.Generator) -> None:
         for name, child in zip(STREAM_NAMES, rng.spawn(len(STREAM_NAMES)), strict=True):
@@ -76,10 +73,7 @@ class RandomStreams:
     population: np.random.Generator
     demography: np.random.Generator
     revenue: np.random.Generator
-    adoption: np.random.Generator
-    abandonment: np.random.Generator
-    switching: np.random.Generator
-    listing: np.random.Generator
+    events: np.random.Generator
     relocation: np.random.Generator
     settlement: np.random.Generator
     selection: np.random.Generator

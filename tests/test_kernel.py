@@ -95,3 +95,42 @@ def test_benefit_table_prices_each_kind_of_firm(demo):
     # Rural delivery costs more than urban for sectors that ship parcels.
     ships = firms.sectors.retail_fraction > 0
     assert (table[ships, 0, 0, 1, 0] < table[ships, 0, 0, 0, 0]).all()
+
+
+def test_one_event_draw_splits_into_switching_quitting_and_listing_bands(demo):
+    """An online firm's month: switch with p_s, give up with p_q, list with p_l, never two."""
+    model = EcommerceModel(demo.spec, rng=3)
+    firms = model.firms
+    active = firms.active_rows(0)
+    online = firms.alive.copy()
+    firms.adopted[:] = online
+    firms.platform[online] = 0
+    n = int(online.sum())
+    p_switch, quit_rate, listing_rate = 0.2, 1.2, 2.4
+    params = firms._rule_parameters._replace(
+        benefit_sensitivity=0.0,
+        abandonment_rate=quit_rate,
+        switch_probability=p_switch,
+        listing_rate=listing_rate,
+        listing_min_volume=0.0,
+    )
+    market = firms.market_arrays(model.market_conditions())
+    firm, sectors = firms.arrays(), firms.sectors.arrays()
+    count = active.born + active.total - active.native
+    draws = np.random.default_rng(0).random(count).astype(np.float32)
+    shocks = np.zeros(count, dtype=np.float32)
+    peers = kernel.peer_groups(active, firm, len(SECTORS))
+    _, switchers = kernel.decide(0, active, firm, sectors, params, market, peers, shocks, draws)
+    quitters = np.flatnonzero(firms.abandon_count > 0)
+    kernel.flow_month(1, active, firm, sectors, params, market, draws, VOLUME_LINES, True)
+    listed = np.flatnonzero(firms.listed)
+
+    def expect(rows, probability):
+        spread = 4 * np.sqrt(n * probability * (1 - probability))
+        assert abs(rows.size - n * probability) < spread
+
+    expect(switchers, p_switch)
+    expect(quitters, 1 - np.exp(-quit_rate / 12))  # β = 0: the base rate
+    expect(listed, 1 - np.exp(-listing_rate / 12))
+    assert not set(switchers) & set(quitters)
+    assert not set(listed) & (set(switchers) | set(quitters))

@@ -72,7 +72,7 @@ def test_policy_and_counterfactual_share_the_economy_and_the_draws(demo):
         assert np.array_equal(getattr(policy.firms, field), getattr(baseline.firms, field))
     assert policy.funder.in_force and not baseline.funder.in_force
     # Monthly draws come from streams that do not depend on policy.
-    assert np.array_equal(policy.streams.adoption.random(5), baseline.streams.adoption.random(5))
+    assert np.array_equal(policy.streams.events.random(5), baseline.streams.events.random(5))
 
 
 def test_without_instruments_the_run_is_its_own_counterfactual():
