@@ -66,8 +66,6 @@ class FirmArrays(NamedTuple):
     first_adoption_step: np.ndarray
     online_sales: np.ndarray
     online_purchases: np.ndarray
-    online_retail: np.ndarray
-    parcels: np.ndarray
     volume_to_date: np.ndarray
     listed: np.ndarray
     listing_step: np.ndarray
@@ -467,8 +465,6 @@ def flow_month(
                         firm.listing_step[i] = step
         firm.online_sales[i] = sales
         firm.online_purchases[i] = purchases
-        firm.online_retail[i] = retail
-        firm.parcels[i] = parcels
         if not firm.alive[i]:
             continue
 

@@ -236,8 +236,6 @@ class FirmPopulation:
 
         self.online_sales = np.zeros(n)
         self.online_purchases = np.zeros(n)
-        self.online_retail = np.zeros(n)
-        self.parcels = np.zeros(n)
         self.volume_to_date = np.zeros(n)  # this calendar year, yuan
         self.annual_volume = np.zeros((self.n_years, n))  # years × firms: a year is contiguous
         self._prior_growth = prior_growth
@@ -518,8 +516,6 @@ class FirmPopulation:
             first_adoption_step=self.first_adoption_step,
             online_sales=self.online_sales,
             online_purchases=self.online_purchases,
-            online_retail=self.online_retail,
-            parcels=self.parcels,
             volume_to_date=self.volume_to_date,
             listed=self.listed,
             listing_step=self.listing_step,

@@ -26,6 +26,7 @@ import mesa
 import numpy as np
 
 from ecomsim.agents import firm_rules as rules
+from ecomsim.agents.firm_kernel import PARCELS
 from ecomsim.agents.firms import SECTORS, FirmPopulation, MarketConditions, SectorTable
 from ecomsim.agents.funder import GovernmentFunder
 from ecomsim.agents.logistics import LogisticsProvider
@@ -199,7 +200,7 @@ class EcommerceModel(mesa.Model):
                 float(totals.local_seller_sales[p.index]),
             )
         if self.providers:
-            total = firms.total(firms.parcels)
+            total = firms.totals.city[PARCELS]
             for p, share in zip(self.providers, self._provider_shares(), strict=True):
                 p.record_month(total * share)
 

@@ -73,8 +73,6 @@ def _peer_shares(adopted, alive, sector, in_park, weights):
         first_adoption_step=np.zeros(n, dtype=np.int32),
         online_sales=zeros,
         online_purchases=zeros,
-        online_retail=zeros,
-        parcels=zeros,
         volume_to_date=zeros,
         listed=~alive,
         listing_step=np.zeros(n, dtype=np.int32),

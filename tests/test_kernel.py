@@ -38,9 +38,13 @@ def numpy_totals(firms):
     city = np.zeros(7)
     city[kernel.ABOVE_SCALE_LIVING] = weight @ above_scale
     city[kernel.ABOVE_SCALE_ADOPTERS] = weight @ (above_scale & online)
-    city[kernel.RETAIL] = weight @ (online * firms.online_retail)
-    city[kernel.PARCELS] = weight @ (online * firms.parcels)
-    city[kernel.RURAL_PARCELS] = weight @ (online * firms.rural * firms.parcels)
+    sectors = firms.sectors
+    retail = firms.online_sales * sectors.retail_fraction[firms.sector]
+    value = sectors.parcel_value[firms.sector]
+    parcels = np.divide(retail, value, out=np.zeros(firms.size), where=value > 0)
+    city[kernel.RETAIL] = weight @ (online * retail)
+    city[kernel.PARCELS] = weight @ (online * parcels)
+    city[kernel.RURAL_PARCELS] = weight @ (online * firms.rural * parcels)
     city[kernel.ONLINE_SHARE] = weight @ (online * firms.online_share)
     city[kernel.LISTED] = weight @ (alive & firms.listed)
     volume = firms.annual_online_volume()

@@ -144,7 +144,11 @@ def test_platforms_and_providers_book_the_months_flows():
     booked = sum(p.city_sales for p in m.platforms)
     assert booked == pytest.approx(firms.online_sales[online].sum())
     assert sum(p.city_sellers for p in m.platforms) == online.sum()
-    assert m.providers[0].parcels == pytest.approx(firms.parcels.sum())
+    sectors = firms.sectors
+    retail = firms.online_sales * sectors.retail_fraction[firms.sector]
+    value = sectors.parcel_value[firms.sector]
+    parcels = np.divide(retail, value, out=np.zeros(firms.size), where=value > 0)
+    assert m.providers[0].parcels == pytest.approx(parcels[firms.adopted & firms.alive].sum())
 
 
 def test_the_first_month_is_priced_from_the_initial_load():
