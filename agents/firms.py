@@ -40,6 +40,9 @@ SECTORS: tuple[Sector, ...] = (
 )
 
 NEVER = np.iinfo(np.int32).max  # step of an event that does not happen
+#: Which rows a derived view covers: every row, or the rows given (an index array).
+Rows = slice | np.ndarray
+ALL_ROWS = slice(None)
 NO_PLATFORM = kernel.NO_PLATFORM  # selling online through the firm's own channel
 NO_DRAWS = np.empty(0, dtype=np.float32)  # the month before the start decides nothing
 NO_WEIGHTS = np.empty(0)  # every row is one firm
@@ -285,17 +288,17 @@ class FirmPopulation:
             self._group_masks[key] = mask
         return self._group_masks[key]
 
-    def above_scale(self) -> np.ndarray:
+    def above_scale(self, rows: Rows = ALL_ROWS) -> np.ndarray:
         """Firms at or above their sector's 'above designated size' (规模以上) revenue line."""
-        return self.revenue >= self.sectors.above_scale_revenue[self.sector]
+        return self.revenue[rows] >= self.sectors.above_scale_revenue[self.sector[rows]]
 
-    def revenue_declining(self) -> np.ndarray:
+    def revenue_declining(self, rows: Rows = ALL_ROWS) -> np.ndarray:
         """Firms whose revenue is below its level at the end of last year ('in difficulty')."""
-        return self.revenue < self.revenue_year_ago
+        return self.revenue[rows] < self.revenue_year_ago[rows]
 
-    def annual_online_volume(self) -> np.ndarray:
+    def annual_online_volume(self, rows: Rows = ALL_ROWS) -> np.ndarray:
         """This month's e-commerce volume (sales + purchases) at a yearly rate, yuan."""
-        return 12.0 * (self.online_sales + self.online_purchases)
+        return 12.0 * (self.online_sales[rows] + self.online_purchases[rows])
 
     def volume_growth(self) -> np.ndarray:
         """Growth of e-commerce volume in the last completed year (0 where undefined)."""

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ecomsim.agents.firms import Sector, SizeClass
+from ecomsim.agents.firms import ALL_ROWS, Rows, Sector, SizeClass
 from ecomsim.model.calendar import Month, MonthField
 
 if TYPE_CHECKING:
@@ -76,13 +76,16 @@ class Eligibility(Strict):
     min_revenue: float | None = Field(default=None, ge=0)
     min_online_volume: float | None = Field(default=None, ge=0)
 
-    def mask(self, firms: FirmPopulation, assume_adopted: bool = False) -> np.ndarray:
-        """Boolean mask of living firms meeting every condition.
+    def mask(
+        self, firms: FirmPopulation, assume_adopted: bool = False, rows: Rows = ALL_ROWS
+    ) -> np.ndarray:
+        """Boolean mask of living firms meeting every condition (of the firms ``rows``).
 
         With ``assume_adopted`` the ``adopted`` condition is taken as met: this is how a firm
-        judges whether it *would* qualify once online.
+        judges whether it *would* qualify once online. Judging only the ``rows`` in question
+        (this month's adopters, say) spares a pass over the whole city.
         """
-        mask = firms.alive.copy()
+        mask = firms.alive[rows].copy()
         flags = {
             "in_park": firms.in_park,
             "local": firms.local,
@@ -92,31 +95,34 @@ class Eligibility(Strict):
             "revenue_declining": firms.revenue_declining,
         }
         if self.adopted is not None and not (assume_adopted and self.adopted):
-            mask &= firms.adopted == self.adopted
+            mask &= firms.adopted[rows] == self.adopted
         for field, values in flags.items():
             wanted = getattr(self, field)
             if wanted is not None:
-                mask &= values() == wanted if callable(values) else values == wanted
+                mask &= (values(rows) if callable(values) else values[rows]) == wanted
         if self.size_classes is not None:
-            mask &= firms.in_size_classes(self.size_classes)
+            mask &= firms.in_size_classes(self.size_classes)[rows]
         if self.sectors is not None:
-            mask &= firms.in_sectors(self.sectors)
+            mask &= firms.in_sectors(self.sectors)[rows]
         if self.min_revenue is not None:
-            mask &= firms.revenue >= self.min_revenue
+            mask &= firms.revenue[rows] >= self.min_revenue
         if self.min_online_volume is not None:
-            mask &= firms.annual_online_volume() >= self.min_online_volume
+            mask &= firms.annual_online_volume(rows) >= self.min_online_volume
         return mask
 
 
 def eligible_mask(
-    rules: Eligibility | list[Eligibility], firms: FirmPopulation, assume_adopted: bool = False
+    rules: Eligibility | list[Eligibility],
+    firms: FirmPopulation,
+    assume_adopted: bool = False,
+    rows: Rows = ALL_ROWS,
 ) -> np.ndarray:
-    """Mask of firms meeting one rule, or any of a list of rules."""
+    """Mask of firms (of ``rows``) meeting one rule, or any of a list of rules."""
     if isinstance(rules, Eligibility):
-        return rules.mask(firms, assume_adopted)
-    mask = np.zeros(firms.size, dtype=bool)
+        return rules.mask(firms, assume_adopted, rows)
+    mask = np.zeros(firms.alive[rows].shape, dtype=bool)
     for rule in rules:
-        mask |= rule.mask(firms, assume_adopted)
+        mask |= rule.mask(firms, assume_adopted, rows)
     return mask
 
 
@@ -224,15 +230,18 @@ class FirmInstrument(Instrument):
     #: Largest amount one award may have (yuan), ``None`` for no cap.
     cap: float | None = Field(default=None, ge=0)
 
-    def eligible(self, firms: FirmPopulation, assume_adopted: bool = False) -> np.ndarray:
-        """Mask of firms this instrument's eligibility admits."""
-        return eligible_mask(self.eligibility, firms, assume_adopted)
+    def eligible(
+        self, firms: FirmPopulation, assume_adopted: bool = False, rows: Rows = ALL_ROWS
+    ) -> np.ndarray:
+        """Mask of firms (of ``rows``) this instrument's eligibility admits."""
+        return eligible_mask(self.eligibility, firms, assume_adopted, rows)
 
     def applicants(self, model: EcommerceModel, name: str, mask: np.ndarray) -> np.ndarray:
         """Firms in ``mask`` that are eligible and never had this instrument, in call order."""
         firms = model.firms
-        fresh = mask & self.eligible(firms) & not_yet_received(firms, model, name)
-        return self.order(model, np.flatnonzero(fresh))
+        ids = np.flatnonzero(mask)  # usually few: judge only them
+        fresh = self.eligible(firms, rows=ids) & not_yet_received(firms, model, name, rows=ids)
+        return self.order(model, ids[fresh])
 
     def capped(self, amounts: np.ndarray) -> np.ndarray:
         """Amounts limited by the cap."""
@@ -264,10 +273,12 @@ class FirmInstrument(Instrument):
         return firm_ids[np.argsort(key, kind="stable")]
 
 
-def not_yet_received(firms: FirmPopulation, model: EcommerceModel, name: str) -> np.ndarray:
-    """Mask of firms that never received an award from instrument ``name``."""
+def not_yet_received(
+    firms: FirmPopulation, model: EcommerceModel, name: str, rows: Rows = ALL_ROWS
+) -> np.ndarray:
+    """Mask of firms (of ``rows``) that never received an award from instrument ``name``."""
     bit = model.funder.instrument_bit(name)
-    return (firms.subsidy_mask & bit) == 0
+    return (firms.subsidy_mask[rows] & bit) == 0
 
 
 def spread_over_year(per_year: int, month: Month) -> int:

@@ -35,9 +35,9 @@ class Park(FirmInstrument):
         firms = model.firms
         memory = model.funder.memory(name)
         members = memory.get("members", np.empty(0, dtype=np.int64))
-        is_member = np.zeros(firms.size, dtype=bool)
-        is_member[members] = True
-        occupied = firms.total(firms.alive & is_member)  # city firms, in a sampled run too
+        # Places held by members still alive (city firms, in a sampled run too).
+        living = firms.alive[members]
+        occupied = float(living.sum() if firms.weight is None else firms.weight[members] @ living)
         vacancies = self.parks * self.places_per_park - occupied
         if vacancies <= 0:
             return
