@@ -2,13 +2,15 @@
 
 A city has 10^5–10^6 firms, so firms are not Mesa ``Agent`` objects (one Python object per firm
 would be two orders of magnitude slower; see ``benchmarks/``). ``FirmPopulation`` holds one array
-per state variable and steps all firms at once with the pure rules of ``firm_rules``. A firm is
-still an individual: row ``i`` has its own size, sector, revenue, skill, adoption history,
-platform and subsidies, and ``FirmPopulation.record(i)`` returns them.
+per state variable and steps all firms each month with the rules of ``firm_rules``, applied by
+the compiled passes of ``firm_kernel``. A firm is still an individual: row ``i`` has its own
+size, sector, revenue, skill, adoption history, platform and subsidies, and
+``FirmPopulation.record(i)`` returns them.
 
-Randomness: every draw is made for *all* rows each month, whatever their state, so a policy run
-and its no-policy counterfactual consume identical random numbers (common random numbers).
-Entry, exit and relocation candidates are generated up front for the same reason.
+Randomness: every monthly draw is made for every active row (born so far, or a candidate),
+whatever its state, so a policy run and its no-policy counterfactual consume identical random
+numbers (common random numbers). Entry, exit and relocation candidates are generated up front
+for the same reason.
 """
 
 from __future__ import annotations
