@@ -328,6 +328,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if targets:
         print(f"\ntargets of the plan ({loaded.spec.scenario.document or loaded.name}):")
         print(format_targets(targets, args.replications))
+    else:
+        print(f"\ntargets: none declared ({loaded.path.name} has no [targets] table)")
     print(f"results: {folder}")
     return 0
 

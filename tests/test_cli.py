@@ -203,3 +203,9 @@ def test_console_script_runs_end_to_end(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "results:" in done.stdout
+
+
+def test_run_says_so_when_a_scenario_declares_no_targets(capsys, tmp_path):
+    code, out, err = run_cli(capsys, "run", "bass", "-r", "1", "-w", "1", "-o", str(tmp_path), "-q")
+    assert code == 0, err
+    assert "targets: none declared (bass.toml has no [targets] table)" in out
