@@ -79,16 +79,7 @@ class SectorTable:
 
     def arrays(self) -> kernel.SectorArrays:
         """The columns the compiled firm kernel reads (current values: they may change)."""
-        return kernel.SectorArrays(
-            sales_ceiling=self.sales_ceiling,
-            purchase_ceiling=self.purchase_ceiling,
-            purchase_share=self.purchase_share,
-            retail_fraction=self.retail_fraction,
-            parcel_value=self.parcel_value,
-            margin=self.margin,
-            revenue_growth=self.revenue_growth,
-            above_scale_revenue=self.above_scale_revenue,
-        )
+        return kernel.SectorArrays(*(getattr(self, name) for name in kernel.SectorArrays._fields))
 
 
 @dataclass
@@ -383,19 +374,7 @@ class FirmPopulation:
         self.alive = (self.birth_step <= 0) & (self.exit_step > 0) & ~self.dormant
         ids = np.flatnonzero(self.adopted & self.alive)
         self.platform[ids] = self.choose_platform(ids, market)
-        self.totals = kernel.MonthTotals(
-            *kernel.flow_month(
-                0,
-                self.active_rows(0),
-                self.arrays(),
-                self.sectors.arrays(),
-                self._rule_parameters,
-                self.market_arrays(market),
-                NO_DRAWS,
-                VOLUME_LINES,
-                False,
-            )
-        )
+        self._flow_month(0, self.active_rows(0), self.market_arrays(market), NO_DRAWS, False)
         yearly = 12.0 * (self.online_sales + self.online_purchases)
         growth = np.maximum(self._prior_growth, -0.9)
         for back in range(1, self.start_year_index + 1):
@@ -457,23 +436,34 @@ class FirmPopulation:
         )
         self.platform[switch_rows] = self.choose_platform(switch_rows, market)
         self.platform[new_rows] = self.choose_platform(new_rows, market)
-        self.totals = kernel.MonthTotals(
-            *kernel.flow_month(
-                step,
-                active,
-                firm,
-                sectors,
-                self._rule_parameters,
-                terms,
-                events,
-                VOLUME_LINES,
-                True,
-            )
-        )
+        self._flow_month(step, active, terms, events, True)
         if month.month == 12:
             self.annual_volume[self._current_year_index] = self.volume_to_date
             self.volume_to_date = np.zeros(self.size)
             self._current_year_index += 1
+
+    def _flow_month(
+        self,
+        step: int,
+        active: kernel.ActiveRows,
+        terms: kernel.MarketArrays,
+        events: np.ndarray,
+        advance: bool,
+    ) -> None:
+        """Deepen, book this month's flows and tally the city totals (``kernel.flow_month``)."""
+        self.totals = kernel.MonthTotals(
+            *kernel.flow_month(
+                step,
+                active,
+                self.arrays(),
+                self.sectors.arrays(),
+                self._rule_parameters,
+                terms,
+                events,
+                VOLUME_LINES,
+                advance,
+            )
+        )
 
     def _relocate(self, step: int, market: MarketConditions, draws: np.ndarray) -> None:
         """Dormant candidates move into the city with their relocation hazard."""
@@ -499,32 +489,10 @@ class FirmPopulation:
     # ---------------------------------------------------------------- kernel views
     def arrays(self) -> kernel.FirmArrays:
         """The state arrays the compiled kernel steps (the same arrays, not copies)."""
-        return kernel.FirmArrays(
-            alive=self.alive,
-            adopted=self.adopted,
-            platform=self.platform,
-            revenue=self.revenue,
-            sector=self.sector,
-            size_class=self.size_class,
-            local=self.local,
-            rural=self.rural,
-            in_park=self.in_park,
-            skill=self.skill,
-            propensity=self.propensity,
-            weight=self.weight if self.weight is not None else NO_WEIGHTS,
-            online_share=self.online_share,
-            purchase_share=self.purchase_share,
-            push=self.push,
-            push_rate=self.push_rate,
-            abandon_count=self.abandon_count,
-            adoption_step=self.adoption_step,
-            first_adoption_step=self.first_adoption_step,
-            online_sales=self.online_sales,
-            online_purchases=self.online_purchases,
-            volume_to_date=self.volume_to_date,
-            listed=self.listed,
-            listing_step=self.listing_step,
-        )
+        state = {name: getattr(self, name) for name in kernel.FirmArrays._fields}
+        if self.weight is None:
+            state["weight"] = NO_WEIGHTS
+        return kernel.FirmArrays(**state)
 
     def market_arrays(self, market: MarketConditions) -> kernel.MarketArrays:
         """This month's market terms in the form the compiled kernel reads."""
