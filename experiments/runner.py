@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from functools import partial
 
@@ -57,45 +57,56 @@ def run_replications(
         counterfactual=counterfactual,
         scale=scale,
     )
-    bar = tqdm(
-        total=len(seeds),
-        desc=f"{spec.scenario.name}",
-        unit="run",
-        disable=not progress,
-        leave=False,
+    jobs = {r: ((spec, seed), {"replication": r}) for r, seed in enumerate(seeds)}
+    finished = execute(
+        run, jobs, workers=workers, executor=executor, progress=progress, label=spec.scenario.name
     )
+    return [result for _, result in sorted(finished, key=lambda pair: pair[0])]
+
+
+Job = tuple[tuple[object, ...], dict[str, object]]  # positional and keyword arguments of a run
+
+
+def execute[T](
+    run: Callable[..., T],
+    jobs: Mapping[int, Job],
+    *,
+    workers: int = 1,
+    executor: Executor | None = None,
+    progress: bool = True,
+    label: str = "runs",
+) -> Iterator[tuple[int, T]]:
+    """Call ``run(*args, **kwargs)`` for every job; yield ``(key, result)`` as each finishes.
+
+    Results come in the order runs finish, one at a time, so a caller can store each as it
+    arrives and hold none of them. Sequential in this process with ``workers <= 1`` and no
+    ``executor``; otherwise on ``executor`` (left open) or on a local process pool of
+    ``workers`` (closed at the end, and at once on an error or Ctrl-C: runs in flight are lost,
+    finished ones have been yielded). A progress bar with an ETA counts the runs.
+    """
+    bar = tqdm(total=len(jobs), desc=label, unit="run", disable=not progress, leave=False)
     try:
-        results = list(_completed(run, spec, seeds, workers, executor, bar))
+        if executor is None and workers <= 1:
+            for key, (args, kwargs) in jobs.items():
+                yield key, run(*args, **kwargs)
+                bar.update()
+            return
+        own = executor is None
+        pool = executor or ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        )
+        try:
+            futures = {
+                pool.submit(run, *args, **kwargs): key for key, (args, kwargs) in jobs.items()
+            }
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+                bar.update()
+        except BaseException:
+            if own:
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        if own:
+            pool.shutdown()
     finally:
         bar.close()
-    return sorted(results, key=lambda r: r.replication)
-
-
-def _completed(
-    run: Callable[..., RunResult],
-    spec: Scenario,
-    seeds: list[int],
-    workers: int,
-    executor: Executor | None,
-    bar: tqdm,
-) -> Iterator[RunResult]:
-    if executor is None and workers <= 1:
-        for replication, seed in enumerate(seeds):
-            yield run(spec, seed, replication=replication)
-            bar.update()
-        return
-    own = executor is None
-    pool = executor or ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-    )
-    try:
-        futures = [pool.submit(run, spec, seed, replication=r) for r, seed in enumerate(seeds)]
-        for future in as_completed(futures):
-            yield future.result()
-            bar.update()
-    except BaseException:
-        if own:
-            pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    if own:
-        pool.shutdown()

@@ -1,8 +1,11 @@
 """The run store: finished runs survive a crash, and an experiment resumes where it stopped."""
 
+import operator
+
 import numpy as np
 import pandas as pd
 
+from ecomsim.experiments.runner import execute
 from ecomsim.experiments.store import RunStore
 
 
@@ -56,3 +59,14 @@ def test_a_reopened_store_resumes_and_ends_like_an_uninterrupted_one(tmp_path):
 def test_an_empty_store_collects_empty_tables(tmp_path):
     runs, timeseries = RunStore(tmp_path / "nothing").collect()
     assert runs.empty and timeseries.empty
+
+
+def test_execute_streams_keyed_results_into_a_store_and_skips_finished_runs(tmp_path):
+    store = RunStore(tmp_path / "experiment")
+    store.write(1, {"product": 7}, series(1))  # finished in an earlier, interrupted session
+    jobs = {i: ((i, 10), {}) for i in range(4) if i not in store.done()}
+    for key, product in execute(operator.mul, jobs, workers=2, progress=False):
+        store.write(key, {"product": product}, series(key))
+    runs, _ = store.collect()
+    assert runs["run"].tolist() == [0, 1, 2, 3]
+    assert runs["product"].tolist() == [0, 7, 20, 30]  # run 1 was not run again
