@@ -1,9 +1,11 @@
 """The ``ecomsim`` command line.
 
 Subcommands: ``run`` (replications of a scenario, a summary table and a results folder),
-``scenarios`` (the built-in scenarios), ``validate`` (check a scenario file) and ``show`` (a
-scenario's values with their sources). Bad input gets one line on stderr naming the file, the
-field and what is allowed, and exit code 2; nothing is written.
+``calibrate``, ``scenarios`` (the built-in scenarios), ``validate`` (check a scenario file),
+``show`` (a scenario's values with their sources), and the experiments (``compare``,
+``transplant``, ``sweep``, ``sensitivity``, ``plot``; handlers in ``commands.py``). Bad input
+gets one line on stderr naming the file, the field and what is allowed, and exit code 2;
+nothing is written.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ import pandas as pd
 from tqdm import tqdm
 
 from ecomsim import __version__
+from ecomsim.experiments import commands
+from ecomsim.experiments.batch import ExperimentInterrupted
+from ecomsim.experiments.errors import RunError, UsageError
 from ecomsim.experiments.results import (
     build_manifest,
     command_line,
@@ -38,13 +43,10 @@ from ecomsim.model.outcomes import yearly_outcomes
 from ecomsim.scenarios import ScenarioError, builtin_scenarios, load_scenario
 from ecomsim.scenarios.provenance import provenance_rows
 
+EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 DEFAULT_OUT = Path("results")
-
-
-class UsageError(Exception):
-    """Bad command-line input: reported in one line with exit code 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -140,6 +142,171 @@ def _add_common(command: argparse.ArgumentParser) -> None:
     command.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
+def _add_experiment_options(command: argparse.ArgumentParser, replications: bool) -> None:
+    """Options of the experiment commands: seed, replications, output, backend, resuming."""
+    if replications:
+        command.add_argument(
+            "-r",
+            "--replications",
+            type=_positive_int,
+            default=10,
+            metavar="R",
+            help="replications of each scenario or cell (default: 10)",
+        )
+        command.add_argument(
+            "--scale",
+            type=_fraction,
+            default=1.0,
+            metavar="F",
+            help="simulate a random sample of this fraction of each city's firms, weighted "
+            "back to the whole city (default: 1)",
+        )
+        command.add_argument(
+            "-s",
+            "--seed",
+            type=_seed,
+            default=0,
+            metavar="S",
+            help="experiment seed; replication seeds derive from it (default: 0)",
+        )
+    command.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help="parent folder of the experiment's results folder (default: ./results)",
+    )
+    backend = command.add_mutually_exclusive_group()
+    backend.add_argument(
+        "-w",
+        "--workers",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="local worker processes (default: one per core); results do not depend on it",
+    )
+    backend.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="run on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:PORT) instead "
+        "of local processes; results are identical",
+    )
+    resume = command.add_mutually_exclusive_group()
+    resume.add_argument(
+        "--resume",
+        dest="fresh",
+        action="store_false",
+        help="keep the runs an earlier call of the same command finished and run the rest "
+        "(the default)",
+    )
+    resume.add_argument(
+        "--fresh",
+        dest="fresh",
+        action="store_true",
+        help="delete the experiment's earlier results and start over",
+    )
+    command.set_defaults(fresh=False)
+    command.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def _add_experiment_commands(commands_: argparse._SubParsersAction) -> None:
+    """The parsers of compare, transplant, sweep, sensitivity and plot."""
+    resumable = (
+        " Each finished run is saved at once in OUT/<command>-<name>-<hash>/; the same command "
+        "again resumes where it stopped (Ctrl-C, a crash or kill -9 lose only runs in flight)."
+    )
+    compare = commands_.add_parser(
+        "compare",
+        help="scenarios side by side: trajectories, table, plan targets",
+        description="Run each scenario's replications (the same seeds for all) and compare "
+        "them: adoption, e-commerce volume, online share, fund spent, cost per extra adopter "
+        "and deadweight share over time (median and 90 % band, plan targets marked), a table "
+        "of plan-end outcomes and the probability of meeting each plan target. Writes "
+        "runs.parquet, timeseries.parquet, compare.csv/.parquet, target_scores.csv/.parquet, "
+        "figures/compare.png and .svg, manifest.json." + resumable,
+        epilog="Example: ecomsim compare guangzhou tianjin jining dongguan quzhou -r 20",
+    )
+    compare.add_argument(
+        "scenarios", nargs="+", metavar="SCENARIO", help="built-in scenario names or .toml files"
+    )
+    _add_experiment_options(compare, replications=True)
+    compare.set_defaults(handler=commands.compare)
+
+    transplant = commands_.add_parser(
+        "transplant",
+        help="every economy under every city's policy design (and none)",
+        description="Run every economy under every policy design, and under no policy: the "
+        "host keeps its calendar, firms, market and behaviour and takes the donor's funder "
+        "rules and instruments, sized to the host (--size-by). Scores each cell by extra "
+        "adopters and extra e-commerce volume per 亿 of fiscal cost at the host's plan end, "
+        "with heatmaps (figures/transplant.png) and a table (transplant.csv/.parquet). "
+        "Default: the built-in scenarios that encode a policy document." + resumable,
+        epilog="Example: ecomsim transplant -r 10 | ecomsim transplant --economies quzhou "
+        "--policies guangzhou tianjin",
+    )
+    transplant.add_argument(
+        "--economies", nargs="+", metavar="SCENARIO", help="host economies (rows)"
+    )
+    transplant.add_argument(
+        "--policies", nargs="+", metavar="SCENARIO", help="policy designs (columns)"
+    )
+    transplant.add_argument(
+        "--size-by",
+        choices=("firms", "retail_sales", "none"),
+        default="firms",
+        help="scale each design's budgets, slots, courses, projects and parks by the host's "
+        "number of enterprises (default), its start-year retail sales, or not at all",
+    )
+    _add_experiment_options(transplant, replications=True)
+    transplant.set_defaults(handler=commands.transplant)
+
+    for name, handler, summary, what in (
+        (
+            "sweep",
+            commands.sweep,
+            "run an experiment file's design: grid, Latin hypercube or Sobol sequence",
+            "Run the design of an experiment file's [sampler] (grid, Latin hypercube or Sobol "
+            "sequence) over its [parameters], with its replications per point, keeping its "
+            "outcomes. Writes points, runs, design (one row per point), timeseries, figures "
+            "(figures/sweep.png: each outcome against each parameter) and manifest.json.",
+        ),
+        (
+            "sensitivity",
+            commands.sensitivity,
+            "Sobol indices or Morris screening of an experiment file's parameters (SALib)",
+            "Run the design of an experiment file's [sensitivity] table (Saltelli's design for "
+            "Sobol indices, or Morris trajectories for screening) and analyse it with SALib: "
+            "first-order and total Sobol indices, or Morris mu* and sigma, each with "
+            "bootstrap confidence intervals. Writes sensitivity.csv/.parquet and "
+            "figures/sensitivity.png besides the sweep's tables.",
+        ),
+    ):
+        command = commands_.add_parser(
+            name,
+            help=summary,
+            description=what + resumable,
+            epilog=f"Example: ecomsim {name} experiments/quzhou-levers.toml",
+        )
+        command.add_argument(
+            "experiment",
+            metavar="EXPERIMENT",
+            help="experiment .toml file, or the name of a built-in example (quzhou-levers)",
+        )
+        _add_experiment_options(command, replications=False)
+        command.set_defaults(handler=handler)
+
+    plot = commands_.add_parser(
+        "plot",
+        help="redraw every figure of an experiment's results folder",
+        description="Redraw every figure of a finished experiment folder (compare, transplant, "
+        "sweep, sensitivity) from its data files into its figures/ folder.",
+    )
+    plot.add_argument("folder", type=Path, metavar="RESULTS_DIR", help="an experiment's folder")
+    plot.set_defaults(handler=commands.plot)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``ecomsim`` command and its subcommands."""
     parser = _Parser(
@@ -148,7 +315,8 @@ def build_parser() -> argparse.ArgumentParser:
         "firms go online, how fast online trade grows, what each extra adopter "
         "costs.",
         epilog="Examples: ecomsim scenarios | ecomsim run demo --replications 20 | "
-        "ecomsim run bass --set firms.count=1000000 | ecomsim validate my_city.toml",
+        "ecomsim compare guangzhou tianjin jining dongguan quzhou | ecomsim transplant | "
+        "ecomsim sweep experiments/quzhou-levers.toml | ecomsim validate my_city.toml",
     )
     parser.add_argument("--version", action="version", version=f"ecomsim {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -261,6 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_overrides(show, "show with these overrides applied")
     show.set_defaults(handler=_cmd_show)
+    _add_experiment_commands(commands)
     return parser
 
 
@@ -464,6 +633,12 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ScenarioError) as error:
         print(f"ecomsim: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except RunError as error:
+        print(f"ecomsim: error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except ExperimentInterrupted as interrupted:
+        print(f"ecomsim: {interrupted}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         print("ecomsim: interrupted; no results were written", file=sys.stderr)
         return EXIT_INTERRUPTED

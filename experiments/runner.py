@@ -1,35 +1,41 @@
-"""Running replications of a scenario, sequentially or on any ``concurrent.futures`` executor.
+"""Running many runs of the model, here or on any ``concurrent.futures`` executor.
 
-Every replication is one call of the run boundary ``run_scenario(spec, seed)``; its seed is
-derived from the experiment seed and the replication's index only, so results are identical
-whatever the number of workers. Passing an ``Executor`` (a process pool by default, or later a
-Dask client's executor) changes where runs happen, never what they produce.
+``execute`` is the one loop every experiment uses: it calls a run function for each job on an
+executor (a local process pool by default, a Dask client's executor on a cluster), keeps a
+bounded number of runs in flight, and yields each result as soon as it finishes, so a caller
+can store it at once and memory stays flat however many runs there are. A run's seed is part
+of its job, derived from the experiment seed and the run's index, so results are identical
+whatever the number of workers or the backend.
+
+``run_replications`` is ``ecomsim run``'s use of it: replications of one scenario.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
+from itertools import islice
 
 from tqdm import tqdm
 
+from ecomsim.experiments.backends import IN_FLIGHT_PER_SLOT, default_workers
+from ecomsim.experiments.errors import RunError
 from ecomsim.model.calendar import Month
 from ecomsim.model.run import RunResult, run_scenario
 from ecomsim.model.streams import replication_seed
 from ecomsim.scenarios.schema import Scenario
 
+__all__ = ["default_workers", "execute", "replication_seeds", "run_replications"]
+
+Job = tuple[tuple[object, ...], dict[str, object]]  # positional and keyword arguments of a run
+
 
 def replication_seeds(seed: int, replications: int) -> list[int]:
     """Seeds of replications ``0 … replications−1`` of an experiment seeded with ``seed``."""
     return [replication_seed(seed, r) for r in range(replications)]
-
-
-def default_workers(replications: int) -> int:
-    """One worker per core, but no more workers than replications."""
-    return max(1, min(os.cpu_count() or 1, replications))
 
 
 def run_replications(
@@ -64,30 +70,33 @@ def run_replications(
     return [result for _, result in sorted(finished, key=lambda pair: pair[0])]
 
 
-Job = tuple[tuple[object, ...], dict[str, object]]  # positional and keyword arguments of a run
-
-
 def execute[T](
     run: Callable[..., T],
-    jobs: Mapping[int, Job],
+    jobs: Mapping[int, Job] | Iterable[tuple[int, Job]],
     *,
+    total: int | None = None,
     workers: int = 1,
     executor: Executor | None = None,
+    window: int | None = None,
     progress: bool = True,
     label: str = "runs",
 ) -> Iterator[tuple[int, T]]:
     """Call ``run(*args, **kwargs)`` for every job; yield ``(key, result)`` as each finishes.
 
-    Results come in the order runs finish, one at a time, so a caller can store each as it
-    arrives and hold none of them. Sequential in this process with ``workers <= 1`` and no
-    ``executor``; otherwise on ``executor`` (left open) or on a local process pool of
-    ``workers`` (closed at the end, and at once on an error or Ctrl-C: runs in flight are lost,
-    finished ones have been yielded). A progress bar with an ETA counts the runs.
+    ``jobs`` maps keys to ``(args, kwargs)`` (a mapping, or an iterable of pairs consumed
+    lazily, with ``total`` its length for the progress bar). Sequential in this process with
+    ``workers <= 1`` and no ``executor``; otherwise on ``executor`` (left open) or on a local
+    process pool of ``workers`` (closed at the end, and at once on an error or Ctrl-C). At most
+    ``window`` runs (default: two per worker) are submitted at a time. On an error or an
+    interruption the runs in flight are lost; every finished one has been yielded. A worker
+    process that dies raises ``RunError``.
     """
-    bar = tqdm(total=len(jobs), desc=label, unit="run", disable=not progress, leave=False)
+    pairs = iter(jobs.items()) if isinstance(jobs, Mapping) else iter(jobs)
+    size = len(jobs) if isinstance(jobs, Mapping) else total
+    bar = tqdm(total=size, desc=label, unit="run", disable=not progress, leave=False)
     try:
         if executor is None and workers <= 1:
-            for key, (args, kwargs) in jobs.items():
+            for key, (args, kwargs) in pairs:
                 yield key, run(*args, **kwargs)
                 bar.update()
             return
@@ -96,12 +105,7 @@ def execute[T](
             max_workers=workers, mp_context=multiprocessing.get_context("spawn")
         )
         try:
-            futures = {
-                pool.submit(run, *args, **kwargs): key for key, (args, kwargs) in jobs.items()
-            }
-            for future in as_completed(futures):
-                yield futures[future], future.result()
-                bar.update()
+            yield from _stream(run, pairs, pool, window or IN_FLIGHT_PER_SLOT * workers, bar)
         except BaseException:
             if own:
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -110,3 +114,31 @@ def execute[T](
             pool.shutdown()
     finally:
         bar.close()
+
+
+def _stream[T](
+    run: Callable[..., T],
+    pairs: Iterator[tuple[int, Job]],
+    pool: Executor,
+    window: int,
+    bar: tqdm,
+) -> Iterator[tuple[int, T]]:
+    """Keep ``window`` runs in flight on ``pool``, topping up as each finishes."""
+    in_flight: dict[Future[T], int] = {}
+
+    def submit(count: int) -> None:
+        for key, (args, kwargs) in islice(pairs, count):
+            in_flight[pool.submit(run, *args, **kwargs)] = key
+
+    submit(max(1, window))
+    while in_flight:
+        finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+        for future in finished:
+            key = in_flight.pop(future)
+            try:
+                result = future.result()
+            except BrokenProcessPool as error:
+                raise RunError(f"a worker process died during run {key} ({error})") from None
+            yield key, result
+            bar.update()
+        submit(len(finished))

@@ -33,6 +33,7 @@ __all__ = [
     "ScenarioError",
     "builtin_scenarios",
     "load_scenario",
+    "schema_error",
     "validate_values",
 ]
 
@@ -97,7 +98,7 @@ def validate_values(values: dict[str, Any], where: str) -> Scenario:
     try:
         return Scenario.model_validate(values)
     except ValidationError as error:
-        raise _one_line(error, where) from None
+        raise schema_error(error, where) from None
 
 
 def load_scenario(name_or_path: str | Path, overrides: Iterable[str] = ()) -> LoadedScenario:
@@ -132,7 +133,7 @@ def builtin_scenarios_root() -> Path:
     return Path(str(files("ecomsim.scenarios")))
 
 
-def _one_line(error: ValidationError, where: str) -> ScenarioError:
+def schema_error(error: ValidationError, where: str) -> ScenarioError:
     """The first schema error as one readable line (how many more there are, if any)."""
     issues = error.errors()
     first = issues[0]

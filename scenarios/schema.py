@@ -337,14 +337,18 @@ class TargetSpec(Strict):
 
     def met(self, values: np.ndarray) -> np.ndarray:
         """Whether each value meets the target (NaN never does)."""
-        sign, threshold = self.comparison
-        with np.errstate(invalid="ignore"):
-            return {
-                ">": values > threshold,
-                "≥": values >= threshold,
-                "<": values < threshold,
-                "≤": values <= threshold,
-            }[sign]
+        return meets(values, *self.comparison)
+
+
+def meets(values: np.ndarray, sign: str, threshold: float) -> np.ndarray:
+    """Whether each value satisfies ``value <sign> threshold`` (NaN never does)."""
+    with np.errstate(invalid="ignore"):
+        return {
+            ">": values > threshold,
+            "≥": values >= threshold,
+            "<": values < threshold,
+            "≤": values <= threshold,
+        }[sign]
 
 
 class CalibrationParameter(Strict):

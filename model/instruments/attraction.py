@@ -12,6 +12,7 @@ from ecomsim.model.instruments.base import Instrument, Proposal, RevenueDraw
 
 if TYPE_CHECKING:
     from ecomsim.model.ecosystem import EcommerceModel
+    from ecomsim.scenarios.schema import Scenario
 
 
 class PlatformAttraction(Instrument):
@@ -32,6 +33,13 @@ class PlatformAttraction(Instrument):
     summary: ClassVar[str] = "reward to an outside platform that settles in the city"
     #: Deadweight if the platform settled in the no-policy run as well.
     deadweight_test: ClassVar[str | None] = "platform_settled"
+
+    def references_in(self, donor: Scenario, host: Scenario) -> dict[str, object]:
+        """Named targets become the host's platforms of the same kinds (possibly none)."""
+        if self.platforms is None:
+            return {}
+        kinds = {donor.platforms[name].kind for name in self.platforms}
+        return {"platforms": [name for name, p in host.platforms.items() if p.kind in kinds]}
 
     def _targets(self, model: EcommerceModel) -> list[int]:
         return [

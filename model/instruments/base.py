@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ecomsim.agents.firms import FirmPopulation
     from ecomsim.model.counterfactual import CounterfactualRecord
     from ecomsim.model.ecosystem import EcommerceModel
+    from ecomsim.scenarios.schema import Scenario
 
 Money = float
 NonNegative = Field(ge=0)
@@ -166,6 +167,9 @@ class Instrument(Strict):
 
     #: One line for ``ecomsim show`` and the docs.
     summary: ClassVar[str] = ""
+    #: Fields measuring the programme's size against the city's (budgets, counts of awards,
+    #: courses, projects): scaled when the instrument is transplanted to another economy.
+    size_fields: ClassVar[tuple[str, ...]] = ("max_per_year", "slots_per_year", "slots_total")
     #: Field of ``CounterfactualRecord`` saying, per recipient, whether it did the rewarded
     #: thing without the policy too (``None``: no firm-level test for this instrument).
     deadweight_test: ClassVar[str | None] = None
@@ -173,6 +177,35 @@ class Instrument(Strict):
     def pays_from_fund(self) -> bool:
         """Whether this instrument spends the standing fund's money (most do)."""
         return True
+
+    def transplanted(
+        self, size_factor: float, months_later: int, donor: Scenario, host: Scenario
+    ) -> Instrument:
+        """This instrument as it would be declared for another city (the policy transplant).
+
+        Its ``size_fields`` are multiplied by ``size_factor`` (whole numbers rounded, at least
+        one where the donor had one), its own start and end move ``months_later`` with the
+        plan, and ``references_in`` remaps names of the donor's agents. Per-award terms
+        (amounts, caps, shares, eligibility) are the design and stay as they are.
+        """
+        changes: dict[str, object] = {}
+        for field in self.size_fields:
+            value = getattr(self, field)
+            if value is None:
+                continue
+            if type(value) is int:
+                changes[field] = max(1, round(value * size_factor)) if value >= 1 else 0
+            else:
+                changes[field] = value * size_factor
+        for field in ("start", "end"):
+            if (month := getattr(self, field)) is not None:
+                changes[field] = month.plus(months_later)
+        changes.update(self.references_in(donor, host))
+        return self.model_copy(update=changes)
+
+    def references_in(self, donor: Scenario, host: Scenario) -> dict[str, object]:
+        """Fields naming the donor's platforms or providers, renamed for the host (none)."""
+        return {}
 
     def window(self, plan_start: Month, plan_end: Month) -> tuple[Month, Month]:
         """First and last month in force: the instrument's own window within the plan's."""

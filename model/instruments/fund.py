@@ -24,6 +24,7 @@ class StandingFund(Instrument):
     prorate: bool = False
 
     summary: ClassVar[str] = "yearly budget the other instruments draw on"
+    size_fields: ClassVar[tuple[str, ...]] = (*Instrument.size_fields, "budget_per_year")
 
     def pays_from_fund(self) -> bool:
         """The fund is the budget, not a claim on it."""

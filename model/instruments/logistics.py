@@ -12,6 +12,7 @@ from ecomsim.model.instruments.base import Instrument, Proposal, spread_over_yea
 
 if TYPE_CHECKING:
     from ecomsim.model.ecosystem import EcommerceModel
+    from ecomsim.scenarios.schema import Scenario
 
 
 class LogisticsInvestment(Instrument):
@@ -39,6 +40,13 @@ class LogisticsInvestment(Instrument):
     sector_ceiling_gain: dict[Sector, float] = Field(default_factory=dict)
 
     summary: ClassVar[str] = "co-funded logistics projects: capacity, cost, coverage, speed"
+    size_fields: ClassVar[tuple[str, ...]] = (*Instrument.size_fields, "projects_per_year")
+
+    def references_in(self, donor: Scenario, host: Scenario) -> dict[str, object]:
+        """A provider the host lacks becomes the default: the one carrying the most parcels."""
+        if self.provider is None or self.provider in host.logistics:
+            return {}
+        return {"provider": None}
 
     def propose(self, model: EcommerceModel, name: str) -> Proposal | None:
         """This month's projects, each awarded to the target provider."""

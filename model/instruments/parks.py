@@ -29,6 +29,7 @@ class Park(FirmInstrument):
     subsidy_per_park_per_year: float = Field(default=0.0, ge=0)
 
     summary: ClassVar[str] = "park places for firms (agglomeration) and subsidies to operators"
+    size_fields: ClassVar[tuple[str, ...]] = (*FirmInstrument.size_fields, "parks")
 
     def prepare(self, model: EcommerceModel, name: str) -> None:
         """Fill vacant places before firms decide."""

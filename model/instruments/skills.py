@@ -38,6 +38,7 @@ class TrainingSubsidy(FirmInstrument):
     skill_gain: float = Field(ge=0, le=1)
 
     summary: ClassVar[str] = "share of the cost of training courses; raises firms' skills"
+    size_fields: ClassVar[tuple[str, ...]] = (*FirmInstrument.size_fields, "courses_per_year")
 
     def propose(self, model: EcommerceModel, name: str) -> Proposal | None:
         """This month's share of the year's courses, one award per course."""
@@ -86,6 +87,7 @@ class TalentSubsidy(FirmInstrument):
     skill_gain: float = Field(default=0.0, ge=0, le=1)
 
     summary: ClassVar[str] = "share of talents' salaries in eligible firms, for several years"
+    size_fields: ClassVar[tuple[str, ...]] = (*FirmInstrument.size_fields, "new_firms_per_year")
 
     def propose(self, model: EcommerceModel, name: str) -> Proposal | None:
         """Once a year: renewals for enrolled firms first, then new enrolments."""

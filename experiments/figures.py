@@ -1,0 +1,345 @@
+"""Figures of experiment results, drawn from the data in a results folder alone.
+
+Each figure is a function of the folder's tables (``runs``, ``timeseries``, ``targets``,
+``transplant``, ``points``, ``sensitivity``) and its manifest, so ``ecomsim plot FOLDER`` can
+redraw every figure at any time. Figures use Matplotlib's object API (no pyplot state), sized
+for a report page, with labelled axes and units, a legend and a title, and are written as PNG
+(200 dpi) and SVG into ``figures/``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+
+from ecomsim.experiments.compare import COMPARE_SERIES
+from ecomsim.experiments.measures import OUTCOME_MEASURES, SERIES
+from ecomsim.experiments.store import ExperimentFolder
+
+STYLE = {
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "legend.fontsize": 9,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "svg.fonttype": "none",
+}
+COLOURS = mpl.colormaps["tab10"].colors
+
+#: Panels of the comparison figure drawn on a log scale (values span orders of magnitude).
+LOG_PANELS = ("transaction_volume_12m", "cost_per_additional_adopter")
+#: Which series a plan target on a yearly outcome is drawn on (their December values agree).
+TARGET_PANEL = {
+    "adoption_rate": "adoption_rate",
+    "transaction_volume": "transaction_volume_12m",
+    "online_retail_share": "online_retail_share_12m",
+}
+
+
+def save(figure: Figure, folder: Path, name: str) -> list[Path]:
+    """Write ``figure`` as ``name.png`` and ``name.svg`` into ``folder``, each atomically."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for suffix in ("png", "svg"):
+        path = folder / f"{name}.{suffix}"
+        temporary = folder / f".{name}.{os.getpid()}.tmp.{suffix}"
+        figure.savefig(temporary, dpi=200, bbox_inches="tight")
+        os.replace(temporary, path)
+        written.append(path)
+    return written
+
+
+def _bands(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Median and 5th/95th percentiles across runs, per month."""
+    by_date = frame.groupby("date", sort=True)[column]
+    out = pd.DataFrame(
+        {
+            "median": by_date.median(),
+            "p5": by_date.quantile(0.05),
+            "p95": by_date.quantile(0.95),
+        }
+    )
+    out.index = pd.to_datetime(out.index)
+    return out
+
+
+def compare_figure(
+    timeseries: pd.DataFrame,
+    runs: pd.DataFrame,
+    targets: pd.DataFrame,
+    order: list[str],
+    plan_starts: dict[str, str],
+) -> Figure:
+    """Trajectories of the compared scenarios: median line and 90 % band per panel."""
+    scenario_of = runs.set_index("run")["scenario"]
+    frame = timeseries.assign(scenario=timeseries["run"].map(scenario_of))
+    replications = int(runs.groupby("scenario").size().max())
+    with mpl.rc_context(STYLE):
+        figure = Figure(figsize=(13, 7.5), layout="constrained")
+        axes = figure.subplots(2, 3, sharex=True).ravel()
+        for ax, name in zip(axes, COMPARE_SERIES, strict=True):
+            measure = SERIES[name].measure
+            for k, scenario in enumerate(order):
+                colour = COLOURS[k % len(COLOURS)]
+                mine = frame[frame["scenario"] == scenario]
+                bands = _bands(mine, name).dropna(how="all")
+                if bands.empty:
+                    continue
+                ax.fill_between(
+                    bands.index,
+                    measure.for_plot(bands["p5"]),
+                    measure.for_plot(bands["p95"]),
+                    color=colour,
+                    alpha=0.18,
+                    linewidth=0,
+                )
+                ax.plot(bands.index, measure.for_plot(bands["median"]), color=colour, lw=1.6)
+                if scenario in plan_starts:
+                    ax.axvline(pd.Timestamp(plan_starts[scenario]), color=colour, ls=":", lw=1)
+            for k, scenario in enumerate(order):
+                mine = targets[(targets["scenario"] == scenario) & (targets["measure"] == "level")]
+                for target in mine.itertuples():
+                    if TARGET_PANEL.get(target.outcome) != name:
+                        continue
+                    ax.plot(
+                        pd.Timestamp(f"{target.year}-12-01"),
+                        measure.for_plot(target.threshold),
+                        marker="^" if target.sign in (">", "≥") else "v",
+                        markersize=9,
+                        color=COLOURS[k % len(COLOURS)],
+                        markeredgecolor="black",
+                        linestyle="none",
+                        zorder=5,
+                    )
+            if name in LOG_PANELS:
+                ax.set_yscale("log")
+            ax.set_title(measure.label)
+            ax.set_ylabel(measure.unit_label())
+        for ax in axes[3:]:
+            ax.set_xlabel("month")
+        handles = [
+            Line2D([], [], color=COLOURS[k % len(COLOURS)], lw=2, label=f"{scenario} (median)")
+            for k, scenario in enumerate(order)
+        ]
+        handles += [
+            Patch(color="grey", alpha=0.25, label="5th-95th percentile"),
+            Line2D([], [], color="grey", ls=":", label="plan starts"),
+            Line2D(
+                [],
+                [],
+                marker="^",
+                color="grey",
+                markeredgecolor="black",
+                ls="none",
+                markersize=8,
+                label="plan target (at least)",
+            ),
+        ]
+        figure.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 9))
+        figure.suptitle(
+            f"Scenarios compared: median and 90 % band of {replications} replications each"
+        )
+    return figure
+
+
+def _heatmap(ax, matrix: pd.DataFrame, title: str, label: str, digits: int) -> None:
+    values = matrix.to_numpy(dtype=float)
+    image = ax.imshow(np.ma.masked_invalid(values), cmap="viridis", aspect="auto")
+    ax.set_xticks(range(matrix.shape[1]), matrix.columns, rotation=30, ha="right")
+    ax.set_yticks(range(matrix.shape[0]), matrix.index)
+    ax.set_xlabel("policy design")
+    ax.set_ylabel("economy")
+    ax.set_title(title)
+    ax.grid(False)
+    finite = values[np.isfinite(values)]
+    middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            text = "–" if not np.isfinite(values[i, j]) else f"{values[i, j]:,.{digits}f}"
+            dark = np.isfinite(values[i, j]) and values[i, j] < middle
+            ax.text(
+                j, i, text, ha="center", va="center", fontsize=8, color="white" if dark else "black"
+            )
+            if matrix.index[i] == matrix.columns[j]:  # the city's own design
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=2, ec="red"))
+    ax.figure.colorbar(image, ax=ax, label=label, shrink=0.85)
+
+
+def transplant_figure(table: pd.DataFrame, economies: list[str], policies: list[str]) -> Figure:
+    """Heatmaps: extra adopters and extra volume per 亿, and adoption, economy × design."""
+
+    def matrix(outcome: str, columns: list[str]) -> pd.DataFrame:
+        mine = table[table["outcome"] == outcome]
+        wide = mine.pivot(index="economy", columns="policy", values="median")
+        return wide.reindex(index=economies, columns=columns)
+
+    panels = [
+        ("additional_adopters_per_yi", policies, 1, 1.0),
+        ("additional_volume_per_yi", policies, 2, 1.0),
+        ("adoption_rate", [*policies, "none"], 1, 0.01),
+    ]
+    with mpl.rc_context(STYLE):
+        figure = Figure(figsize=(16, 5.2), layout="constrained")
+        axes = figure.subplots(1, 3)
+        for ax, (outcome, columns, digits, scale) in zip(axes, panels, strict=True):
+            measure = OUTCOME_MEASURES[outcome]
+            shown = matrix(outcome, columns) / scale
+            unit = "%" if scale == 0.01 else measure.axis_label()
+            title = measure.label + (" at the plan's end" if outcome == "adoption_rate" else "")
+            _heatmap(ax, shown, title, unit, digits)
+        figure.suptitle(
+            "Policy transplant: each economy (row) under each city's design (column); "
+            "red box: the city's own design; medians across replications"
+        )
+    return figure
+
+
+def sweep_figure(points: pd.DataFrame, outcomes: list[str], names: list[str]) -> Figure:
+    """Each outcome (rows) against each parameter (columns), one dot per design point."""
+    with mpl.rc_context(STYLE):
+        figure = Figure(
+            figsize=(3.2 * len(names) + 1, 2.6 * len(outcomes) + 0.8), layout="constrained"
+        )
+        axes = np.atleast_2d(figure.subplots(len(outcomes), len(names), squeeze=False))
+        for i, outcome in enumerate(outcomes):
+            measure = OUTCOME_MEASURES[outcome]
+            for j, name in enumerate(names):
+                ax = axes[i, j]
+                x = points[name]
+                if not pd.api.types.is_numeric_dtype(x) or pd.api.types.is_bool_dtype(x):
+                    x = x.astype(str)
+                ax.scatter(
+                    x,
+                    measure.for_plot(points[f"{outcome}:mean"]),
+                    s=14,
+                    alpha=0.7,
+                    color=COLOURS[0],
+                    edgecolors="none",
+                )
+                if i == len(outcomes) - 1:
+                    ax.set_xlabel(name)
+                if j == 0:
+                    ax.set_ylabel(measure.axis_label())
+        replications = int(points["replications"].max())
+        figure.suptitle(
+            f"Sweep: each dot is one of {len(points)} design points "
+            f"(mean of {replications} replication{'s' if replications > 1 else ''})"
+        )
+    return figure
+
+
+def sensitivity_figure(indices: pd.DataFrame, method: str, confidence: float) -> Figure:
+    """Bar charts of the indices per outcome, with their confidence intervals."""
+    analysed = [
+        o for o, rows in indices.groupby("outcome", sort=False) if rows["index"].notna().any()
+    ]
+    bars = ("S1", "ST") if method == "sobol" else ("mu_star", "sigma")
+    legend = {
+        "S1": "first order (S1)",
+        "ST": "total (ST)",
+        "mu_star": "mu* (mean |elementary effect|)",
+        "sigma": "sigma (interactions, non-linearity)",
+    }
+    with mpl.rc_context(STYLE):
+        columns = min(3, max(1, len(analysed)))
+        rows_count = max(1, int(np.ceil(len(analysed) / columns)))
+        figure = Figure(figsize=(5.0 * columns, 3.6 * rows_count + 0.6), layout="constrained")
+        axes = np.atleast_1d(figure.subplots(rows_count, columns, squeeze=False).ravel())
+        for ax, outcome in zip(axes, analysed, strict=False):
+            mine = indices[indices["outcome"] == outcome]
+            parameters = list(dict.fromkeys(mine.loc[mine["index"].isin(bars), "parameter"]))
+            positions = np.arange(len(parameters))
+            width = 0.38
+            measure = OUTCOME_MEASURES[outcome]
+            for k, index in enumerate(bars):
+                rows = mine[mine["index"] == index].set_index("parameter").reindex(parameters)
+                values = rows["value"].to_numpy(float)
+                low, high = rows["conf_low"].to_numpy(float), rows["conf_high"].to_numpy(float)
+                if method == "morris":  # effects are in the outcome's unit
+                    values, low, high = (measure.for_plot(v) for v in (values, low, high))
+                error = np.nan_to_num(np.vstack([values - low, high - values]))
+                ax.bar(
+                    positions + (k - 0.5) * width,
+                    values,
+                    width,
+                    yerr=error,
+                    capsize=3,
+                    color=COLOURS[k],
+                    label=legend[index],
+                )
+            ax.set_xticks(positions, parameters, rotation=20, ha="right")
+            ax.set_title(measure.label)
+            ax.axhline(0, color="black", lw=0.8)
+            if method == "sobol":
+                ax.set_ylabel("Sobol index (share of variance)")
+            else:
+                ax.set_ylabel(f"effect across the range, {measure.axis_label()}")
+        for ax in axes[len(analysed) :]:
+            ax.set_visible(False)
+        handles = [Patch(color=COLOURS[k], label=legend[i]) for k, i in enumerate(bars)]
+        figure.legend(handles=handles, loc="outside lower center", ncols=2)
+        name = "Sobol indices" if method == "sobol" else "Morris screening"
+        figure.suptitle(f"{name}, with {confidence:.0%} bootstrap confidence intervals")
+    return figure
+
+
+def _draw_compare(folder: ExperimentFolder, manifest: dict) -> dict[str, Figure]:
+    order = [s["name"] for s in manifest["scenarios"]]
+    return {
+        "compare": compare_figure(
+            folder.read_table("timeseries"),
+            folder.read_table("runs"),
+            folder.read_table("targets"),
+            order,
+            manifest.get("plan_starts", {}),
+        )
+    }
+
+
+def _draw_transplant(folder: ExperimentFolder, manifest: dict) -> dict[str, Figure]:
+    table = folder.read_table("transplant")
+    return {"transplant": transplant_figure(table, manifest["economies"], manifest["policies"])}
+
+
+def _draw_sweep(folder: ExperimentFolder, manifest: dict) -> dict[str, Figure]:
+    figures = {
+        "sweep": sweep_figure(
+            folder.read_table("design"), manifest["outcomes"], list(manifest["parameters"])
+        )
+    }
+    if (folder.path / "sensitivity.parquet").exists():
+        analysis = manifest["sensitivity"]
+        figures["sensitivity"] = sensitivity_figure(
+            folder.read_table("sensitivity"), analysis["method"], analysis["confidence"]
+        )
+    return figures
+
+
+DRAWERS: dict[str, Callable[[ExperimentFolder, dict], dict[str, Figure]]] = {
+    "compare": _draw_compare,
+    "transplant": _draw_transplant,
+    "sweep": _draw_sweep,
+    "sensitivity": _draw_sweep,
+}
+
+
+def draw_all(folder: ExperimentFolder) -> list[Path]:
+    """Draw every figure of a finished results folder into its ``figures/``."""
+    manifest = folder.manifest()
+    written: list[Path] = []
+    for name, figure in DRAWERS[manifest["kind"]](folder, manifest).items():
+        written += save(figure, folder.figures, name)
+    return written

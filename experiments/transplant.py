@@ -1,0 +1,189 @@
+"""``ecomsim transplant``: every economy run under every policy design, and under none.
+
+A *policy design* is what a city's document decides: its funder's rules and its instrument
+portfolio. An *economy* is everything else in a scenario: calendar, firms, sectors, behaviour,
+platforms, logistics. ``transplant(host, donor)`` puts the donor's design into the host's
+economy by one documented rule (ODD 7.13):
+
+1. the host keeps its calendar; the design acts over the host's plan period, and instruments
+   with their own start or end move by the months between the two plans' starts;
+2. the design's size follows the host's size: each instrument's ``size_fields`` (yearly
+   budgets and earmarks, slots, courses, projects, parks) are multiplied by the ratio of the
+   host's to the donor's number of enterprises at the start (``--size-by firms``; or by the
+   start-year retail sales, ``--size-by retail_sales``; or not at all, ``--size-by none``).
+   Per-award terms (grant amounts, caps, cost shares, eligibility) are the design and stay;
+3. names of the donor's agents are remapped: a logistics project for a provider the host lacks
+   goes to the host's busiest provider; an attraction reward aimed at named platforms aims at
+   the host's platforms of the same kinds.
+
+Each cell runs the same replication seeds, so the host's no-policy counterfactual is the same
+in every column and differences between columns are the designs' alone. Scores: extra adopters
+and extra e-commerce volume per 亿 of fiscal cost, at the end of the host's plan.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+
+from ecomsim import __version__
+from ecomsim.experiments.batch import Batch
+from ecomsim.experiments.compare import spread
+from ecomsim.experiments.jobs import RunJob
+from ecomsim.experiments.runner import replication_seeds
+from ecomsim.scenarios import LoadedScenario, ScenarioError, validate_values
+from ecomsim.scenarios.schema import FunderSpec, Scenario
+
+SizeRule = Literal["firms", "retail_sales", "none"]
+SIZE_RULES: tuple[SizeRule, ...] = ("firms", "retail_sales", "none")
+NO_POLICY = "none"
+
+#: Outcomes of the transplant table, in order.
+TRANSPLANT_OUTCOMES = (
+    "additional_adopters_per_yi",
+    "additional_volume_per_yi",
+    "additional_adopters",
+    "additional_volume_total",
+    "fiscal_cost_total",
+    "adoption_rate",
+    "transaction_volume",
+)
+
+
+def size_factor(host: Scenario, donor: Scenario, rule: SizeRule) -> float:
+    """How much larger the host economy is than the donor's, by ``rule``."""
+    if rule == "firms":
+        return host.firms.count / donor.firms.count
+    if rule == "retail_sales":
+        if donor.economy.retail_sales <= 0 or host.economy.retail_sales <= 0:
+            raise ScenarioError(
+                f"{host.scenario.name}/{donor.scenario.name}",
+                "economy.retail_sales",
+                "--size-by retail_sales needs retail sales in both scenarios",
+            )
+        return host.economy.retail_sales / donor.economy.retail_sales
+    return 1.0
+
+
+def transplant(host: Scenario, donor: Scenario | None, rule: SizeRule = "firms") -> Scenario:
+    """The host's economy under the donor's policy design (``None``: under no policy)."""
+    if donor is None:
+        name, document = f"{host.scenario.name}~{NO_POLICY}", "no policy"
+        funder, instruments = FunderSpec(), {}
+    else:
+        factor = size_factor(host, donor, rule)
+        later = donor.scenario.policy_start.months_until(host.scenario.policy_start)
+        name, document = f"{host.scenario.name}~{donor.scenario.name}", donor.scenario.document
+        funder = donor.funder
+        instruments = {
+            key: instrument.transplanted(factor, later, donor, host)
+            for key, instrument in donor.instruments.items()
+        }
+    info = host.scenario.model_copy(
+        update={
+            "name": name,
+            "description": f"{host.scenario.name}'s economy under "
+            f"{donor.scenario.name if donor else 'no'} policy design",
+            "document": document,
+        }
+    )
+    composed = host.model_copy(
+        update={"scenario": info, "funder": funder, "instruments": instruments, "calibration": None}
+    )
+    # Validate the composition as a whole, as a scenario file would be.
+    return validate_values(composed.model_dump(), f"transplant {name}")
+
+
+def transplant_batch(
+    economies: list[LoadedScenario],
+    policies: list[LoadedScenario],
+    replications: int,
+    seed: int,
+    rule: SizeRule = "firms",
+    scale: float = 1.0,
+) -> Batch:
+    """Runs of the matrix: economy ``e`` × (policies, then no policy) × replication."""
+    seeds = replication_seeds(seed, replications)
+    columns: list[LoadedScenario | None] = [*policies, None]
+    cells = {
+        (e, p): transplant(economy.spec, policy.spec if policy else None, rule)
+        for e, economy in enumerate(economies)
+        for p, policy in enumerate(columns)
+    }
+    factors = {
+        (e, p): size_factor(economy.spec, policy.spec, rule) if policy else 1.0
+        for e, economy in enumerate(economies)
+        for p, policy in enumerate(columns)
+    }
+
+    def job(index: int) -> RunJob:
+        cell, replication = divmod(index, replications)
+        e, p = divmod(cell, len(columns))
+        policy = columns[p]
+        return RunJob(
+            scenario=cells[(e, p)],
+            seed=seeds[replication],
+            replication=replication,
+            year=economies[e].spec.scenario.end.year,
+            labels={
+                "economy": economies[e].name,
+                "policy": policy.name if policy else NO_POLICY,
+                "size_factor": factors[(e, p)],
+            },
+            series=("adoption_rate", "transaction_volume_12m", "fiscal_cost_cumulative"),
+            scale=scale,
+        )
+
+    identity = {
+        "kind": "transplant",
+        "ecomsim_version": __version__,
+        "economies": {s.name: s.spec_sha256 for s in economies},
+        "policies": {s.name: s.spec_sha256 for s in policies},
+        "size_by": rule,
+        "replications": replications,
+        "seed": seed,
+        "scale": scale,
+    }
+    about = {
+        "economies": [s.name for s in economies],
+        "policies": [s.name for s in policies],
+        "scenarios": [
+            {
+                "name": s.name,
+                "file": str(s.path),
+                "file_sha256": s.file_sha256,
+                "scenario_sha256": s.spec_sha256,
+                "overrides": list(s.overrides),
+            }
+            for s in {id(s): s for s in [*economies, *policies]}.values()
+        ],
+        "size_by": rule,
+        "size_factors": {
+            f"{economies[e].name}~{columns[p].name if columns[p] else NO_POLICY}": factor
+            for (e, p), factor in factors.items()
+        },
+        "seed": seed,
+        "replications": replications,
+        "replication_seeds": seeds,
+        "scale": scale,
+    }
+    size = len(economies) * len(columns) * replications
+    return Batch("transplant", "matrix", size, job, identity, about)
+
+
+def transplant_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """Tidy table: one row per economy × policy × outcome, median and 90 % interval."""
+    rows = []
+    for (economy, policy), cell in runs.groupby(["economy", "policy"], sort=False):
+        for outcome in TRANSPLANT_OUTCOMES:
+            rows.append(
+                {
+                    "economy": economy,
+                    "policy": policy,
+                    "size_factor": float(cell["size_factor"].iloc[0]),
+                    "outcome": outcome,
+                    **spread(cell[outcome]),
+                }
+            )
+    return pd.DataFrame(rows)
