@@ -202,7 +202,8 @@ def _load(args: argparse.Namespace) -> Experiment:
 def _print_design(experiment: Experiment, table: pd.DataFrame) -> None:
     info = experiment.spec.experiment
     print(
-        f"{experiment.name}: {len(table)} design points × {info.replications} replications "
+        f"{experiment.name}: {len(table)} design points × {int(table['replications'].max())} "
+        "replications "
         f"of {experiment.base.name}, outcomes in {experiment.year}"
     )
     names = list(experiment.parameters)
@@ -270,9 +271,19 @@ def sensitivity(args: argparse.Namespace) -> int:
     folder.write_table("design", point_table(runs, points, outcomes))
     folder.write_table("sensitivity", indices)
     figures = draw_all(folder)
-    _print_indices(experiment, indices, spec.method, spec.confidence, len(points))
+    _print_indices(experiment, indices, method, spec.confidence, len(points))
     _print_outputs(folder, figures)
     return 0
+
+
+ANALYSIS_NAMES = {"saltelli": "Sobol", "morris": "Morris"}
+
+
+def _index_format(method: str, unit: str):
+    """How an index is printed: Sobol indices as shares, Morris effects in the outcome's unit."""
+    if method == "saltelli":
+        return lambda value: f"{value:.3f}"
+    return lambda value: format_measure(value, unit)
 
 
 def _print_indices(
@@ -280,10 +291,11 @@ def _print_indices(
 ) -> None:
     info = experiment.spec.experiment
     print(
-        f"{experiment.name}: {method} analysis of {len(experiment.parameters)} parameters, "
-        f"{points} design points × {info.replications} replications of {experiment.base.name}"
+        f"{experiment.name}: {ANALYSIS_NAMES[method]} analysis of "
+        f"{len(experiment.parameters)} parameters, {points} design points × "
+        f"{experiment.replications(method)} replications of {experiment.base.name}"
     )
-    shown = ("S1", "ST") if method == "sobol" else ("mu_star", "sigma")
+    shown = ("S1", "ST") if method == "saltelli" else ("mu_star", "sigma")
     for outcome in info.outcomes:
         mine = indices[indices["outcome"] == outcome]
         if mine["index"].isna().all():
@@ -300,11 +312,7 @@ def _print_indices(
                     cells.append("–")
                     continue
                 row = row.iloc[0]
-                fmt = (
-                    (lambda v: f"{v:.3f}")
-                    if method == "sobol"
-                    else (lambda v, u=unit: format_measure(v, u))
-                )
+                fmt = _index_format(method, unit)
                 interval = (
                     f" [{fmt(row['conf_low'])}, {fmt(row['conf_high'])}]"
                     if np.isfinite(row["conf_low"])

@@ -141,12 +141,14 @@ class SensitivitySpec(Strict):
     ``sobol``: Saltelli's design of ``samples × (D + 2)`` points (``× (2D + 2)`` with
     ``second_order``) and first-order, total (and second-order) indices; ``samples`` is a power
     of two. ``morris``: ``samples`` trajectories of ``D + 1`` points on a grid of ``levels``,
-    and elementary-effect statistics (μ*, σ) for screening. ``confidence`` is the level of the
-    bootstrap intervals (``resamples`` resamples).
+    and elementary-effect statistics (μ*, σ) for screening. ``replications`` per point
+    (default: the experiment's) can be fewer, as these designs are large. ``confidence`` is
+    the level of the bootstrap intervals (``resamples`` resamples).
     """
 
     method: Literal["sobol", "morris"]
     samples: int = Field(ge=2)
+    replications: int | None = Field(default=None, ge=1)  # default: the experiment's
     second_order: bool = False
     levels: int = Field(default=4, ge=2)
     confidence: float = Field(default=0.95, gt=0.0, lt=1.0)
@@ -226,6 +228,13 @@ class Experiment:
     def year(self) -> int:
         """The outcome year: as given, or the base scenario's last year."""
         return self.spec.experiment.year or self.base.spec.scenario.end.year
+
+    def replications(self, method: str) -> int:
+        """Replications per design point of ``method`` (a sensitivity design may set fewer)."""
+        sensitivity = self.spec.sensitivity
+        if method in ("saltelli", "morris") and sensitivity.replications is not None:
+            return sensitivity.replications
+        return self.spec.experiment.replications
 
     def scenario_at(self, values: dict[str, Level]) -> LoadedScenario:
         """The base scenario with each parameter (by name) set to ``values[name]``."""

@@ -10,6 +10,7 @@ for a report page, with labelled axes and units, a legend and a title, and are w
 from __future__ import annotations
 
 import os
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -207,13 +208,23 @@ def transplant_figure(table: pd.DataFrame, economies: list[str], policies: list[
     return figure
 
 
-def sweep_figure(points: pd.DataFrame, outcomes: list[str], names: list[str]) -> Figure:
-    """Each outcome (rows) against each parameter (columns), one dot per design point."""
+def _wrapped(text: str, width: int = 30) -> str:
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def sweep_figure(
+    points: pd.DataFrame, outcomes: list[str], parameters: dict[str, dict], title: str
+) -> Figure:
+    """Each outcome (rows) against each parameter (columns), one dot per design point.
+
+    ``parameters`` are the experiment's parameter declarations (``log`` ones get a log axis).
+    """
+    names = list(parameters)
     with mpl.rc_context(STYLE):
         figure = Figure(
-            figsize=(3.2 * len(names) + 1, 2.6 * len(outcomes) + 0.8), layout="constrained"
+            figsize=(3.3 * len(names) + 1.2, 2.5 * len(outcomes) + 0.9), layout="constrained"
         )
-        axes = np.atleast_2d(figure.subplots(len(outcomes), len(names), squeeze=False))
+        axes = figure.subplots(len(outcomes), len(names), squeeze=False, sharex="col")
         for i, outcome in enumerate(outcomes):
             measure = OUTCOME_MEASURES[outcome]
             for j, name in enumerate(names):
@@ -229,13 +240,15 @@ def sweep_figure(points: pd.DataFrame, outcomes: list[str], names: list[str]) ->
                     color=COLOURS[0],
                     edgecolors="none",
                 )
+                if parameters[name].get("log"):
+                    ax.set_xscale("log")
                 if i == len(outcomes) - 1:
-                    ax.set_xlabel(name)
+                    ax.set_xlabel(f"{name}\n{parameters[name]['path']}", fontsize=8)
                 if j == 0:
-                    ax.set_ylabel(measure.axis_label())
+                    ax.set_ylabel(_wrapped(measure.axis_label()))
         replications = int(points["replications"].max())
         figure.suptitle(
-            f"Sweep: each dot is one of {len(points)} design points "
+            f"{title}: each dot is one of {len(points)} design points "
             f"(mean of {replications} replication{'s' if replications > 1 else ''})"
         )
     return figure
@@ -315,9 +328,10 @@ def _draw_transplant(folder: ExperimentFolder, manifest: dict) -> dict[str, Figu
 
 
 def _draw_sweep(folder: ExperimentFolder, manifest: dict) -> dict[str, Figure]:
+    title = f"{manifest['name']} ({manifest['scenario']}, outcomes in {manifest['outcome_year']})"
     figures = {
         "sweep": sweep_figure(
-            folder.read_table("design"), manifest["outcomes"], list(manifest["parameters"])
+            folder.read_table("design"), manifest["outcomes"], manifest["parameters"], title
         )
     }
     if (folder.path / "sensitivity.parquet").exists():

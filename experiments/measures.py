@@ -53,7 +53,7 @@ UNITS: dict[str, Unit] = {
     "parcels": Unit("万 parcels", 1e4, 0, "m parcels", 1e6),
     "yuan per adopter": Unit("万 yuan per adopter", 1e4, 1, "thousand yuan per adopter", 1e3),
     "adopters per 亿": Unit("adopters per 亿 yuan", 1.0, 1, "adopters per 100 m yuan", 1.0),
-    "yuan per yuan": Unit("yuan per yuan", 1.0, 2, "yuan per yuan", 1.0),
+    "yuan per yuan": Unit("yuan per yuan", 1.0, 2, "yuan of volume per yuan of cost", 1.0),
 }
 
 
@@ -89,10 +89,8 @@ _TOTALS: dict[str, Measure] = {
     "fund_spent_total": Measure("fund spent since the plan started", "yuan"),
     "fiscal_cost_total": Measure("fiscal cost since the plan started", "yuan"),
     "additional_volume_total": Measure("extra e-commerce volume since the plan started", "yuan"),
-    "additional_adopters_per_yi": Measure(
-        "extra adopters per 100 m yuan of fiscal cost", "adopters per 亿"
-    ),
-    "additional_volume_per_yi": Measure("extra volume per yuan of fiscal cost", "yuan per yuan"),
+    "additional_adopters_per_yi": Measure("extra adopters for the money", "adopters per 亿"),
+    "additional_volume_per_yi": Measure("extra volume for the money", "yuan per yuan"),
 }
 
 #: Short figure labels of yearly outcomes (others are labelled by their name).

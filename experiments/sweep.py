@@ -30,7 +30,8 @@ def design_batch(
     info = experiment.spec.experiment
     points = design_points(experiment, method)
     names = list(experiment.parameters)
-    seeds = replication_seeds(info.seed, info.replications)
+    replications = experiment.replications(method)
+    seeds = replication_seeds(info.seed, replications)
     series = info.kept_series()
 
     @lru_cache(maxsize=8)
@@ -39,7 +40,7 @@ def design_batch(
         return experiment.scenario_at(values).spec
 
     def job(index: int) -> RunJob:
-        point, replication = divmod(index, info.replications)
+        point, replication = divmod(index, replications)
         return RunJob(
             scenario=scenario_of(point),
             seed=seeds[replication],
@@ -70,7 +71,7 @@ def design_batch(
         "method": method,
         "points": len(points),
         "seed": info.seed,
-        "replications": info.replications,
+        "replications": replications,
         "replication_seeds": seeds,
         "outcome_year": experiment.year,
         "outcomes": list(info.outcomes),
@@ -79,7 +80,7 @@ def design_batch(
         },
         **(about or {}),
     }
-    size = len(points) * info.replications
+    size = len(points) * replications
     return Batch(kind, experiment.name, size, job, identity, manifest, tables={"points": points})
 
 
