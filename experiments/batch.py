@@ -143,7 +143,7 @@ def run_batch(
             manifest["status"] = "incomplete"
             folder.write_manifest(manifest)
             kept = (
-                f"{len(done) + ran} of {batch.size} runs are kept in {folder.path}; "
+                f"{len(store.done())} of {batch.size} runs are kept in {folder.path}; "
                 "run the same command again to finish the rest"
             )
             if isinstance(error, KeyboardInterrupt):

@@ -25,6 +25,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,6 @@ from ecomsim.experiments.errors import UsageError
 RUN_FILE = re.compile(r"^run-(\d+)\.parquet$")
 #: Columns of a run's summary that describe how it ran, not what it produced.
 TIMING_COLUMNS = ("wall_time_seconds", "worker")
-TABLES = ("runs", "timeseries", "timings")
 
 
 def write_atomically(frame: pd.DataFrame, path: Path) -> None:
@@ -112,15 +112,22 @@ class RunStore:
         if self.consolidated:
             return
         finished = sorted(self.done())
-        writers: dict[str, _StreamingTable] = {
-            name: _StreamingTable(self.folder / f"{name}.parquet") for name in TABLES
+        run_parts = [self.parts / f"run-{i:06d}.parquet" for i in finished]
+        series_parts = [self.parts / f"timeseries-{i:06d}.parquet" for i in finished]
+        writers = {
+            "runs": _StreamingTable(
+                self.folder / "runs.parquet", run_parts, lambda c: c not in TIMING_COLUMNS
+            ),
+            "timings": _StreamingTable(
+                self.folder / "timings.parquet", run_parts, lambda c: c in ("run", *TIMING_COLUMNS)
+            ),
+            "timeseries": _StreamingTable(self.folder / "timeseries.parquet", series_parts),
         }
         try:
             for index in finished:
                 row = pd.read_parquet(self.parts / f"run-{index:06d}.parquet")
-                timing = [c for c in TIMING_COLUMNS if c in row]
-                writers["runs"].append(row.drop(columns=timing))
-                writers["timings"].append(row[["run", *timing]])
+                writers["runs"].append(row)
+                writers["timings"].append(row)
                 writers["timeseries"].append(
                     pd.read_parquet(self.parts / f"timeseries-{index:06d}.parquet")
                 )
@@ -133,22 +140,30 @@ class RunStore:
 
 
 class _StreamingTable:
-    """A Parquet file written one frame at a time under a temporary name."""
+    """A Parquet file written one frame at a time under a temporary name.
 
-    def __init__(self, path: Path) -> None:
+    Its schema unifies the parts' schemas (read from their footers, not their data): a column
+    that is null in one run and numeric in another, or whole in one and fractional in
+    another, becomes the wider type in every row.
+    """
+
+    def __init__(
+        self, path: Path, parts: list[Path], keep: Callable[[str], bool] = lambda _: True
+    ) -> None:
         self.path = path
         self.temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         self.writer: pq.ParquetWriter | None = None
-        self.schema: pa.Schema | None = None
+        schemas = [pq.read_schema(part).remove_metadata() for part in parts]
+        self.schema = None
+        if schemas:
+            whole = pa.unify_schemas(schemas, promote_options="permissive")
+            self.schema = pa.schema([f for f in whole if keep(f.name)])
 
     def append(self, frame: pd.DataFrame) -> None:
         table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = table.select(self.schema.names).cast(self.schema)
         if self.writer is None:
-            self.schema = table.schema
             self.writer = pq.ParquetWriter(self.temporary, self.schema)
-        elif not table.schema.equals(self.schema):
-            # A column NaN in one run and numeric in another, say: conform to the first.
-            table = table.select(self.schema.names).cast(self.schema)
         self.writer.write_table(table)
 
     def close(self) -> None:

@@ -102,3 +102,36 @@ def refused(changes: dict[str, Any]) -> str:
     assert "\n" not in message
     assert message.startswith("city.toml: ")
     return message
+
+
+def scenario_values(changes: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Plain data of a small scenario (``BASE`` changed by ``changes``)."""
+    return merge(BASE, changes or {})
+
+
+def write_scenario(path, changes: dict[str, Any] | None = None, name: str = "unit"):
+    """Write a small scenario file (``BASE`` changed by ``changes``) and return its path."""
+    import tomlkit
+
+    values = merge(scenario_values(changes), {"scenario": {"name": name}})
+    path.write_text(tomlkit.dumps(values), encoding="utf-8")
+    return path
+
+
+#: A small policy: a fund and an adoption grant, from mid-2015 (plain data, for ``changes``).
+GRANT_POLICY: dict[str, Any] = {
+    "scenario": {"plan_start": "2015-07"},
+    "instruments": {
+        "fund": {"kind": "standing_fund", "budget_per_year": 5e6},
+        "grant": {"kind": "adoption_grant", "amount": 2e4, "slots_per_year": 200},
+    },
+}
+
+
+def die_on(key: int, value: int) -> int:
+    """A run function whose worker process dies at run ``key`` (for runner tests)."""
+    import os
+
+    if value == key:
+        os._exit(1)
+    return value * 2
