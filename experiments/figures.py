@@ -41,7 +41,7 @@ STYLE = {
 COLOURS = mpl.colormaps["tab10"].colors
 
 #: Panels of the comparison figure drawn on a log scale (values span orders of magnitude).
-LOG_PANELS = ("transaction_volume_12m", "cost_per_additional_adopter")
+LOG_PANELS = ("transaction_volume_12m", "fund_spent_cumulative", "cost_per_additional_adopter")
 #: Which series a plan target on a yearly outcome is drawn on (their December values agree).
 TARGET_PANEL = {
     "adoption_rate": "adoption_rate",
