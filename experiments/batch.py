@@ -55,12 +55,13 @@ class Batch:
 
 @dataclass
 class Session:
-    """What one call of ``run_batch`` did."""
+    """What one call of ``run_batch`` did (``warnings`` for the user, e.g. mixed code)."""
 
     folder: ExperimentFolder
     already_done: int
     ran: int
     total: int
+    warnings: list[str] = field(default_factory=list)
 
 
 def _now() -> str:
@@ -69,6 +70,17 @@ def _now() -> str:
 
 def _packages() -> dict[str, str]:
     return {name: version(name) for name in PACKAGES}
+
+
+def _mixed_code(earlier: list[dict[str, Any]], session: dict[str, Any]) -> list[str]:
+    """A warning if earlier sessions of this folder ran another commit of ecomsim."""
+    commits = {s.get("git_commit") for s in earlier} - {None}
+    if commits and session["git_commit"] and commits != {session["git_commit"]}:
+        return [
+            f"the finished runs were made by commit {', '.join(sorted(c[:10] for c in commits))} "
+            f"and the rest by {session['git_commit'][:10]}; use --fresh for one code version"
+        ]
+    return []
 
 
 def run_batch(
@@ -116,6 +128,7 @@ def run_batch(
             "packages": _packages(),
             "runs_already_done": len(done),
         }
+        warnings = _mixed_code(manifest["sessions"], session) if done else []
         manifest["sessions"].append(session)
         manifest["status"] = "running"
         folder.write_manifest(manifest)
@@ -155,6 +168,6 @@ def run_batch(
         session.update(finished=_now(), runs_done=ran, ended="complete")
         manifest.update(status="complete", finished=_now())
         folder.write_manifest(manifest)
-        return Session(folder, len(done), ran, batch.size)
+        return Session(folder, len(done), ran, batch.size, warnings)
     finally:
         folder.unlock()

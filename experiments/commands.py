@@ -8,6 +8,7 @@ parsers are in ``cli.py``.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,8 @@ def _run(batch: Batch, args: argparse.Namespace) -> ExperimentFolder:
             fresh=args.fresh,
             progress=not args.quiet,
         )
+    for warning in session.warnings:
+        print(f"ecomsim: warning: {warning}", file=sys.stderr)
     if session.already_done == session.total:
         print(f"all {session.total} runs were already finished in {session.folder.path}")
     elif session.already_done:

@@ -65,10 +65,12 @@ class ParameterSpec(Strict):
 
     Give ``low`` and ``high`` (a range; ``log`` samples it on a log scale, ``integer`` rounds
     to whole numbers) or ``levels`` (a list of values, e.g. for a full-factorial grid).
-    ``source`` says why this range (a cited spread, or an assumption).
+    ``source`` says why this range (a cited spread, or an assumption); ``unit`` names the
+    value's unit for figures (``yuan``, ``per year``, …).
     """
 
     path: str
+    unit: str = ""
     low: float | None = None
     high: float | None = None
     levels: list[Level] | None = Field(default=None, min_length=1)

@@ -243,7 +243,9 @@ def sweep_figure(
                 if parameters[name].get("log"):
                     ax.set_xscale("log")
                 if i == len(outcomes) - 1:
-                    ax.set_xlabel(f"{name}\n{parameters[name]['path']}", fontsize=8)
+                    unit = parameters[name].get("unit")
+                    label = f"{name} ({unit})" if unit else name
+                    ax.set_xlabel(f"{label}\n{parameters[name]['path']}", fontsize=8)
                 if j == 0:
                     ax.set_ylabel(_wrapped(measure.axis_label()))
         replications = int(points["replications"].max())

@@ -3,7 +3,7 @@
 A *policy design* is what a city's document decides: its funder's rules and its instrument
 portfolio. An *economy* is everything else in a scenario: calendar, firms, sectors, behaviour,
 platforms, logistics. ``transplant(host, donor)`` puts the donor's design into the host's
-economy by one documented rule (ODD 7.13):
+economy by one documented rule (ODD 7.24):
 
 1. the host keeps its calendar; the design acts over the host's plan period, and instruments
    with their own start or end move by the months between the two plans' starts;

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from support import GRANT_POLICY, die_on, make_spec
 
+from ecomsim.experiments import batch as batch_module
 from ecomsim.experiments.backends import Backend, open_backend
 from ecomsim.experiments.batch import Batch, ExperimentInterrupted, run_batch
 from ecomsim.experiments.errors import RunError, UsageError
@@ -163,3 +164,28 @@ def test_an_unreachable_scheduler_is_a_usage_error():
     refused = re.escape("--scheduler tcp://127.0.0.1:9: cannot connect")
     with pytest.raises(UsageError, match=refused), open_backend(None, "tcp://127.0.0.1:9", 4):
         pass
+
+
+def test_resuming_runs_of_another_commit_warns(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch_module, "git_commit", lambda: "a" * 40)
+    whole = small_batch()
+    partial = Batch(
+        whole.kind, whole.name, whole.size, lambda i: whole.job(min(i, 2)), whole.identity
+    )
+    real_write = RunStore.write
+
+    def stop_after_two(self, index, summary, series):
+        real_write(self, index, summary, series)
+        if index == 1:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(RunStore, "write", stop_after_two)
+    with pytest.raises(ExperimentInterrupted):
+        run_batch(whole, tmp_path, here(), argv=[], progress=False)
+    monkeypatch.setattr(RunStore, "write", real_write)
+    monkeypatch.setattr(batch_module, "git_commit", lambda: "b" * 40)
+    session = run_batch(whole, tmp_path, here(), argv=[], progress=False)
+    assert session.warnings == [
+        "the finished runs were made by commit aaaaaaaaaa and the rest by bbbbbbbbbb; "
+        "use --fresh for one code version"
+    ]
