@@ -169,9 +169,6 @@ def test_an_unreachable_scheduler_is_a_usage_error():
 def test_resuming_runs_of_another_commit_warns(tmp_path, monkeypatch):
     monkeypatch.setattr(batch_module, "git_commit", lambda: "a" * 40)
     whole = small_batch()
-    partial = Batch(
-        whole.kind, whole.name, whole.size, lambda i: whole.job(min(i, 2)), whole.identity
-    )
     real_write = RunStore.write
 
     def stop_after_two(self, index, summary, series):
