@@ -273,6 +273,8 @@ def sensitivity(args: argparse.Namespace) -> int:
     indices = analyse(points, runs, outcomes, names, spec, experiment.spec.experiment.seed)
     folder.write_table("design", point_table(runs, points, outcomes))
     folder.write_table("sensitivity", indices)
+    # The analysis settings may differ from the session that ran the design: keep today's.
+    folder.write_manifest({**folder.manifest(), "sensitivity": spec.model_dump()})
     figures = draw_all(folder)
     _print_indices(experiment, indices, method, spec.confidence, len(points))
     _print_outputs(folder, figures)

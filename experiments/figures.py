@@ -17,6 +17,7 @@ from pathlib import Path
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib.colors import LogNorm, Normalize, TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
@@ -157,25 +158,47 @@ def compare_figure(
 
 
 def _heatmap(ax, matrix: pd.DataFrame, title: str, label: str, digits: int) -> None:
+    """An annotated heatmap.
+
+    Effects that are negative somewhere get a diverging scale around zero, values spanning
+    orders of magnitude a log scale.
+    """
     values = matrix.to_numpy(dtype=float)
-    image = ax.imshow(np.ma.masked_invalid(values), cmap="viridis", aspect="auto")
+    finite = values[np.isfinite(values)]
+    low, high = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
+    if low < 0 < high:  # harm and benefit: red below zero, blue above
+        norm, cmap = TwoSlopeNorm(vcenter=0.0, vmin=low, vmax=high), "RdBu"
+    elif low > 0 and high / low > 30:  # orders of magnitude apart: a log scale
+        norm, cmap = LogNorm(vmin=low, vmax=high), "viridis"
+    else:
+        norm, cmap = Normalize(vmin=low, vmax=high), "viridis"
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=norm, aspect="auto")
     ax.set_xticks(range(matrix.shape[1]), matrix.columns, rotation=30, ha="right")
     ax.set_yticks(range(matrix.shape[0]), matrix.index)
     ax.set_xlabel("policy design")
     ax.set_ylabel("economy")
     ax.set_title(title)
     ax.grid(False)
-    finite = values[np.isfinite(values)]
-    middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+    colours = image.cmap(norm(np.nan_to_num(values, nan=low)))
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
-            text = "–" if not np.isfinite(values[i, j]) else f"{values[i, j]:,.{digits}f}"
-            dark = np.isfinite(values[i, j]) and values[i, j] < middle
+            finite_cell = np.isfinite(values[i, j])
+            text = f"{values[i, j]:,.{digits}f}" if finite_cell else "–"
+            red, green, blue = colours[i, j, :3]
+            dark = finite_cell and 0.299 * red + 0.587 * green + 0.114 * blue < 0.5
             ax.text(
-                j, i, text, ha="center", va="center", fontsize=8, color="white" if dark else "black"
+                j,
+                i,
+                text,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if dark else "black",
             )
             if matrix.index[i] == matrix.columns[j]:  # the city's own design
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=2, ec="red"))
+                ax.add_patch(
+                    Rectangle((j - 0.45, i - 0.45), 0.9, 0.9, fill=False, lw=2, ec="black")
+                )
     ax.figure.colorbar(image, ax=ax, label=label, shrink=0.85)
 
 
@@ -203,7 +226,7 @@ def transplant_figure(table: pd.DataFrame, economies: list[str], policies: list[
             _heatmap(ax, shown, title, unit, digits)
         figure.suptitle(
             "Policy transplant: each economy (row) under each city's design (column); "
-            "red box: the city's own design; medians across replications"
+            "boxed: the city's own design; medians across replications"
         )
     return figure
 
