@@ -28,6 +28,7 @@ from ecomsim.experiments.jobs import RunJob, run_job
 from ecomsim.experiments.results import git_commit
 from ecomsim.experiments.runner import execute
 from ecomsim.experiments.store import ExperimentFolder, identity_hash
+from ecomsim.scenarios import LoadedScenario
 
 PACKAGES = ("mesa", "numpy", "pandas", "pydantic", "scipy", "SALib")
 
@@ -62,6 +63,17 @@ class Session:
     ran: int
     total: int
     warnings: list[str] = field(default_factory=list)
+
+
+def describe_scenario(loaded: LoadedScenario) -> dict[str, object]:
+    """A scenario as a manifest records it: name, file, hashes and overrides."""
+    return {
+        "name": loaded.name,
+        "file": str(loaded.path),
+        "file_sha256": loaded.file_sha256,
+        "scenario_sha256": loaded.spec_sha256,
+        "overrides": list(loaded.overrides),
+    }
 
 
 def _now() -> str:

@@ -100,8 +100,7 @@ def _add_overrides(command: argparse.ArgumentParser, meaning: str) -> None:
     )
 
 
-def _add_common(command: argparse.ArgumentParser) -> None:
-    """Options shared by the commands that run the model: seed, overrides, output, workers."""
+def _add_seed(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "-s",
         "--seed",
@@ -110,27 +109,24 @@ def _add_common(command: argparse.ArgumentParser) -> None:
         metavar="S",
         help="experiment seed; replication seeds derive from it (default: 0)",
     )
-    _add_overrides(
-        command,
-        "override a scenario field by dotted path, e.g. firms.count=1000000 "
-        "or instruments.demonstration.amount=2e6 (repeatable)",
-    )
-    command.add_argument(
-        "-o",
-        "--out",
-        type=Path,
-        default=DEFAULT_OUT,
-        metavar="DIR",
-        help="folder for results (default: ./results)",
-    )
+
+
+def _add_out(command: argparse.ArgumentParser, meaning: str) -> None:
+    command.add_argument("-o", "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=meaning)
+
+
+def _add_workers(command: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup) -> None:
     command.add_argument(
         "-w",
         "--workers",
         type=_positive_int,
         default=None,
         metavar="N",
-        help="worker processes (default: one per core); results do not depend on it",
+        help="local worker processes (default: one per core); results do not depend on it",
     )
+
+
+def _add_scale(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--scale",
         type=_fraction,
@@ -139,6 +135,19 @@ def _add_common(command: argparse.ArgumentParser) -> None:
         help="simulate a random sample of this fraction of the city's firms, each standing "
         "for 1/F firms in every total, slot and payment (default: 1, the whole city)",
     )
+
+
+def _add_common(command: argparse.ArgumentParser) -> None:
+    """Options shared by the commands that run the model: seed, overrides, output, workers."""
+    _add_seed(command)
+    _add_overrides(
+        command,
+        "override a scenario field by dotted path, e.g. firms.count=1000000 "
+        "or instruments.demonstration.amount=2e6 (repeatable)",
+    )
+    _add_out(command, "folder for results (default: ./results)")
+    _add_workers(command)
+    _add_scale(command)
     command.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
@@ -153,39 +162,11 @@ def _add_experiment_options(command: argparse.ArgumentParser, replications: bool
             metavar="R",
             help="replications of each scenario or cell (default: 10)",
         )
-        command.add_argument(
-            "--scale",
-            type=_fraction,
-            default=1.0,
-            metavar="F",
-            help="simulate a random sample of this fraction of each city's firms, weighted "
-            "back to the whole city (default: 1)",
-        )
-        command.add_argument(
-            "-s",
-            "--seed",
-            type=_seed,
-            default=0,
-            metavar="S",
-            help="experiment seed; replication seeds derive from it (default: 0)",
-        )
-    command.add_argument(
-        "-o",
-        "--out",
-        type=Path,
-        default=DEFAULT_OUT,
-        metavar="DIR",
-        help="parent folder of the experiment's results folder (default: ./results)",
-    )
+        _add_scale(command)
+        _add_seed(command)
+    _add_out(command, "parent folder of the experiment's results folder (default: ./results)")
     backend = command.add_mutually_exclusive_group()
-    backend.add_argument(
-        "-w",
-        "--workers",
-        type=_positive_int,
-        default=None,
-        metavar="N",
-        help="local worker processes (default: one per core); results do not depend on it",
-    )
+    _add_workers(backend)
     backend.add_argument(
         "--scheduler",
         metavar="ADDRESS",

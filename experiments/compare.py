@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ecomsim import __version__
-from ecomsim.experiments.batch import Batch
+from ecomsim.experiments.batch import Batch, describe_scenario
 from ecomsim.experiments.jobs import RunJob
 from ecomsim.experiments.runner import replication_seeds
 from ecomsim.scenarios import LoadedScenario
@@ -69,16 +69,7 @@ def compare_batch(
         "scale": scale,
     }
     about = {
-        "scenarios": [
-            {
-                "name": s.name,
-                "file": str(s.path),
-                "file_sha256": s.file_sha256,
-                "scenario_sha256": s.spec_sha256,
-                "overrides": list(s.overrides),
-            }
-            for s in scenarios
-        ],
+        "scenarios": [describe_scenario(s) for s in scenarios],
         "seed": seed,
         "replications": replications,
         "replication_seeds": seeds,

@@ -329,7 +329,7 @@ def unit_design(experiment: Experiment, method: str) -> np.ndarray:
     if method == "sobol":
         engine = qmc.Sobol(d=dimensions, scramble=True, rng=np.random.default_rng(seed))
         return engine.random_base2(int(math.log2(sampler.samples)))
-    problem = salib_problem(experiment)
+    problem = salib_problem(list(experiment.parameters))
     if method == "saltelli":
         from SALib.sample import sobol as saltelli
 
@@ -343,9 +343,8 @@ def unit_design(experiment: Experiment, method: str) -> np.ndarray:
     raise ValueError(f"unknown design method {method!r}")
 
 
-def salib_problem(experiment: Experiment) -> dict[str, object]:
+def salib_problem(names: list[str]) -> dict[str, object]:
     """SALib's problem: every parameter on [0, 1] (values are mapped by the parameter)."""
-    names = list(experiment.parameters)
     return {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
 
 

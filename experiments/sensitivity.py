@@ -19,7 +19,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from ecomsim.experiments.design import SensitivitySpec
+from ecomsim.experiments.design import SensitivitySpec, salib_problem
 
 COLUMNS = ["outcome", "parameter", "index", "value", "conf_low", "conf_high", "note"]
 
@@ -33,9 +33,8 @@ def sobol_indices(
     """
     from SALib.analyze import sobol
 
-    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
     result = sobol.analyze(
-        problem,
+        salib_problem(names),
         outputs,
         calc_second_order=spec.second_order,
         num_resamples=spec.resamples,
@@ -63,9 +62,8 @@ def morris_indices(
     """Morris screening statistics: μ* (with its interval), μ and σ per parameter."""
     from SALib.analyze import morris
 
-    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
     result = morris.analyze(
-        problem,
+        salib_problem(names),
         unit_points,
         outputs,
         num_resamples=spec.resamples,

@@ -28,7 +28,7 @@ from typing import Literal
 import pandas as pd
 
 from ecomsim import __version__
-from ecomsim.experiments.batch import Batch
+from ecomsim.experiments.batch import Batch, describe_scenario
 from ecomsim.experiments.compare import spread
 from ecomsim.experiments.jobs import RunJob
 from ecomsim.experiments.runner import replication_seeds
@@ -149,14 +149,7 @@ def transplant_batch(
         "economies": [s.name for s in economies],
         "policies": [s.name for s in policies],
         "scenarios": [
-            {
-                "name": s.name,
-                "file": str(s.path),
-                "file_sha256": s.file_sha256,
-                "scenario_sha256": s.spec_sha256,
-                "overrides": list(s.overrides),
-            }
-            for s in {id(s): s for s in [*economies, *policies]}.values()
+            describe_scenario(s) for s in {s.name: s for s in [*economies, *policies]}.values()
         ],
         "size_by": rule,
         "size_factors": {
