@@ -308,7 +308,13 @@ def _print_indices(
             continue
         unit = OUTCOME_MEASURES[outcome].unit
         print(f"\n{outcome}: most influential: {dominant(indices, outcome)}")
-        lines = [["parameter", *[f"{i} [{confidence:.0%} interval]" for i in shown]]]
+        with_interval = {"S1", "ST", "mu_star"}  # SALib gives no interval for sigma
+        lines = [
+            [
+                "parameter",
+                *[f"{i} [{confidence:.0%} interval]" if i in with_interval else i for i in shown],
+            ]
+        ]
         for parameter in dict.fromkeys(mine["parameter"]):
             cells = [parameter]
             for index in shown:

@@ -279,7 +279,7 @@ def sweep_figure(
     return figure
 
 
-def sensitivity_figure(indices: pd.DataFrame, method: str, confidence: float) -> Figure:
+def sensitivity_figure(indices: pd.DataFrame, method: str, confidence: float, title: str) -> Figure:
     """Bar charts of the indices per outcome, with their confidence intervals."""
     analysed = [
         o for o, rows in indices.groupby("outcome", sort=False) if rows["index"].notna().any()
@@ -330,7 +330,7 @@ def sensitivity_figure(indices: pd.DataFrame, method: str, confidence: float) ->
         handles = [Patch(color=COLOURS[k], label=legend[i]) for k, i in enumerate(bars)]
         figure.legend(handles=handles, loc="outside lower center", ncols=2)
         name = "Sobol indices" if method == "sobol" else "Morris screening"
-        figure.suptitle(f"{name}, with {confidence:.0%} bootstrap confidence intervals")
+        figure.suptitle(f"{title}: {name}, with {confidence:.0%} bootstrap confidence intervals")
     return figure
 
 
@@ -362,7 +362,7 @@ def _draw_sweep(folder: ExperimentFolder, manifest: dict) -> dict[str, Figure]:
     if (folder.path / "sensitivity.parquet").exists():
         analysis = manifest["sensitivity"]
         figures["sensitivity"] = sensitivity_figure(
-            folder.read_table("sensitivity"), analysis["method"], analysis["confidence"]
+            folder.read_table("sensitivity"), analysis["method"], analysis["confidence"], title
         )
     return figures
 
