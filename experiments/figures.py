@@ -308,12 +308,12 @@ def sensitivity_figure(indices: pd.DataFrame, method: str, confidence: float, ti
                 low, high = rows["conf_low"].to_numpy(float), rows["conf_high"].to_numpy(float)
                 if method == "morris":  # effects are in the outcome's unit
                     values, low, high = (measure.for_plot(v) for v in (values, low, high))
-                error = np.nan_to_num(np.vstack([values - low, high - values]))
+                error = np.vstack([values - low, high - values])
                 ax.bar(
                     positions + (k - 0.5) * width,
                     values,
                     width,
-                    yerr=error,
+                    yerr=None if np.isnan(error).all() else np.nan_to_num(error),
                     capsize=3,
                     color=COLOURS[k],
                     label=legend[index],
@@ -324,7 +324,7 @@ def sensitivity_figure(indices: pd.DataFrame, method: str, confidence: float, ti
             if method == "sobol":
                 ax.set_ylabel("Sobol index (share of variance)")
             else:
-                ax.set_ylabel(f"effect across the range, {measure.axis_label()}")
+                ax.set_ylabel(f"effect over the range ({measure.unit_label()})")
         for ax in axes[len(analysed) :]:
             ax.set_visible(False)
         handles = [Patch(color=COLOURS[k], label=legend[i]) for k, i in enumerate(bars)]
