@@ -12,6 +12,7 @@ keeps ``manifest.json`` up to date with every session that worked on the folder.
 from __future__ import annotations
 
 import platform
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -95,6 +96,16 @@ def _mixed_code(earlier: list[dict[str, Any]], session: dict[str, Any]) -> list[
     return []
 
 
+def _log_failure(folder: ExperimentFolder, error: RunError) -> str:
+    """Append the failed run's traceback to ``errors.log``; say so (or nothing, if none)."""
+    if error.__cause__ is None:
+        return ""
+    lines = traceback.format_exception(error.__cause__)
+    with (folder.path / "errors.log").open("a", encoding="utf-8") as log:
+        log.write(f"--- {_now()} {error}\n{''.join(lines)}\n")
+    return f" (traceback in {folder.path / 'errors.log'})"
+
+
 def run_batch(
     batch: Batch,
     out: Path,
@@ -174,7 +185,8 @@ def run_batch(
             if isinstance(error, KeyboardInterrupt):
                 raise ExperimentInterrupted(f"interrupted; {kept}") from None
             if isinstance(error, RunError):
-                raise RunError(f"{error}; {kept}") from None
+                log = _log_failure(folder, error)
+                raise RunError(f"{error}{log}; {kept}") from None
             raise
         store.consolidate()
         session.update(finished=_now(), runs_done=ran, ended="complete")

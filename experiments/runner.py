@@ -88,8 +88,9 @@ def execute[T](
     ``workers <= 1`` and no ``executor``; otherwise on ``executor`` (left open) or on a local
     process pool of ``workers`` (closed at the end, and at once on an error or Ctrl-C). At most
     ``window`` runs (default: two per worker) are submitted at a time. On an error or an
-    interruption the runs in flight are lost; every finished one has been yielded. A worker
-    process that dies raises ``RunError``.
+    interruption the runs in flight are lost; every finished one has been yielded. A run that
+    raises, or a worker process that dies, raises ``RunError`` (the run's own exception is its
+    ``__cause__``).
     """
     pairs = iter(jobs.items()) if isinstance(jobs, Mapping) else iter(jobs)
     size = len(jobs) if isinstance(jobs, Mapping) else total
@@ -97,7 +98,11 @@ def execute[T](
     try:
         if executor is None and workers <= 1:
             for key, (args, kwargs) in pairs:
-                yield key, run(*args, **kwargs)
+                try:
+                    result = run(*args, **kwargs)
+                except Exception as error:
+                    raise _failed(key, error) from error
+                yield key, result
                 bar.update()
             return
         own = executor is None
@@ -139,6 +144,12 @@ def _stream[T](
                 result = future.result()
             except BrokenProcessPool as error:
                 raise RunError(f"a worker process died during run {key} ({error})") from None
+            except Exception as error:
+                raise _failed(key, error) from error
             yield key, result
             bar.update()
         submit(len(finished))
+
+
+def _failed(key: int, error: Exception) -> RunError:
+    return RunError(f"run {key} failed: {type(error).__name__}: {error}")

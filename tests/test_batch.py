@@ -186,3 +186,21 @@ def test_resuming_runs_of_another_commit_warns(tmp_path, monkeypatch):
         "the finished runs were made by commit aaaaaaaaaa and the rest by bbbbbbbbbb; "
         "use --fresh for one code version"
     ]
+
+
+def test_a_run_that_fails_is_reported_with_its_traceback_and_the_others_are_kept(tmp_path):
+    good = small_batch()
+
+    def job(index):
+        made = good.job(index)
+        if index == 2:  # an outcome year the run never reaches: run_outcomes raises
+            return RunJob(made.scenario, made.seed, made.replication, 2030, made.labels)
+        return made
+
+    failing = Batch(good.kind, good.name, good.size, job, good.identity)
+    with pytest.raises(RunError, match=r"run 2 failed: ValueError: the run does not reach 2030"):
+        run_batch(failing, tmp_path, here(), argv=[], progress=False)
+    (folder,) = tmp_path.iterdir()
+    log = (folder / "errors.log").read_text()
+    assert "Traceback" in log and "run_outcomes" in log
+    assert ExperimentFolder(folder).store().done() == {0, 1}

@@ -139,6 +139,35 @@ def test_a_sweep_killed_with_sigkill_resumes_to_the_results_of_an_uninterrupted_
     assert [s.get("ended") for s in sessions] == [None, "complete"]  # the killed one never ended
 
 
+def test_ctrl_c_stops_a_pooled_sweep_with_its_runs_kept_and_a_second_call_finishes_it(
+    capsys, tmp_path
+):
+    path = experiment_file(tmp_path, samples=8, firms=20_000)
+    out = tmp_path / "interrupted"
+    command = [sys.executable, "-m", "ecomsim", "sweep", str(path), "-o", str(out), "-w", "2", "-q"]
+    # A new session, so the signal can go to the whole group, as a terminal's Ctrl-C does.
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if len(list(out.glob("*/parts/run-*.parquet"))) >= 3:
+            break
+        time.sleep(0.02)
+    assert process.poll() is None, process.stderr.read().decode()
+    os.killpg(process.pid, signal.SIGINT)
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 130
+    last = errors.decode().strip().splitlines()[-1]
+    assert last.startswith("ecomsim: interrupted; ") and "run the same command again" in last
+    (folder,) = out.iterdir()
+    assert json.loads((folder / "manifest.json").read_text())["status"] == "incomplete"
+    resumed, printed = sweep(capsys, path, out, "-w", "1")
+    assert "resumed:" in printed
+    whole, _ = sweep(capsys, path, tmp_path / "whole", "-w", "2")
+    assert_same_results(resumed, whole)
+
+
 @pytest.mark.slow
 def test_a_sweep_on_a_dask_cluster_gives_the_local_results(capsys, tmp_path):
     distributed = pytest.importorskip("distributed")
