@@ -25,6 +25,7 @@ from ecomsim import __version__
 from ecomsim.experiments import commands
 from ecomsim.experiments.batch import ExperimentInterrupted
 from ecomsim.experiments.errors import RunError, UsageError
+from ecomsim.experiments.figures import run_figure
 from ecomsim.experiments.results import (
     build_manifest,
     command_line,
@@ -460,6 +461,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         "years": summary,
         "targets": targets,
     }
+    figure = run_figure(
+        timeseries,
+        f"{loaded.name}, the plan against no policy",
+        targets,
+        str(loaded.spec.scenario.policy_start),
+    )
     folder = write_results(
         args.out,
         new_run_id(args.out, loaded.name, args.seed, started),
@@ -467,6 +474,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         document,
         manifest,
         csv=args.csv,
+        figures={"run": figure},
     )
     print(f"{loaded.name}: {loaded.spec.scenario.description}")
     if args.scale < 1.0:

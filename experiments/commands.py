@@ -25,7 +25,7 @@ from ecomsim.experiments.compare import (
 )
 from ecomsim.experiments.design import Experiment, load_experiment
 from ecomsim.experiments.errors import UsageError
-from ecomsim.experiments.figures import draw_all
+from ecomsim.experiments.figures import draw_all, folder_kind
 from ecomsim.experiments.measures import OUTCOME_MEASURES, UNITS, format_measure
 from ecomsim.experiments.results import command_line
 from ecomsim.experiments.sensitivity import analyse, dominant
@@ -337,18 +337,18 @@ def _print_indices(
 
 
 def plot(args: argparse.Namespace) -> int:
-    """``ecomsim plot RESULTS_DIR``: redraw every figure from the folder's data."""
+    """``ecomsim plot RESULTS_DIR``: redraw every figure of a results folder from its data."""
     folder = ExperimentFolder(args.folder)
     manifest = folder.manifest() if folder.exists() else {}
     where = str(args.folder)
-    if "kind" not in manifest:
+    if folder_kind(manifest) is None:
         raise ScenarioError(
             where,
             "",
-            "not an experiment results folder (it needs the manifest.json of ecomsim compare, "
-            "transplant, sweep or sensitivity)",
+            "not a results folder of ecomsim (it needs the manifest.json of ecomsim run, "
+            "compare, transplant, sweep or sensitivity)",
         )
-    if manifest.get("status") != "complete":
+    if "kind" in manifest and manifest.get("status") != "complete":
         raise ScenarioError(
             where, "status", "the experiment is not finished; run its command again to finish it"
         )

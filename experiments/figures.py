@@ -9,6 +9,7 @@ for a report page, with labelled axes and units, a legend and a title, and are w
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 from collections.abc import Callable
@@ -21,9 +22,10 @@ from matplotlib.colors import LogNorm, Normalize, TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import FuncFormatter
 
 from ecomsim.experiments.compare import COMPARE_SERIES
-from ecomsim.experiments.measures import OUTCOME_MEASURES, SERIES
+from ecomsim.experiments.measures import OUTCOME_MEASURES, SERIES, run_series
 from ecomsim.experiments.store import ExperimentFolder
 
 STYLE = {
@@ -84,22 +86,31 @@ def compare_figure(
     targets: pd.DataFrame,
     order: list[str],
     plan_starts: dict[str, str],
+    title: str | None = None,
 ) -> Figure:
-    """Trajectories of the compared scenarios: median line and 90 % band per panel."""
+    """Trajectories of the compared scenarios: median line and 90 % band per panel.
+
+    ``timeseries`` has the series of ``COMPARE_SERIES`` by ``run`` and ``date``; ``runs`` maps
+    each run to its ``scenario`` (a line of each panel, in ``order``); ``targets`` are drawn on
+    the panel of their outcome, in their scenario's colour.
+    """
     scenario_of = runs.set_index("run")["scenario"]
     frame = timeseries.assign(scenario=timeseries["run"].map(scenario_of))
     replications = int(runs.groupby("scenario").size().max())
+    title = title or "Scenarios compared"
     with mpl.rc_context(STYLE):
         figure = Figure(figsize=(13, 7.5), layout="constrained")
         axes = figure.subplots(2, 3, sharex=True).ravel()
         for ax, name in zip(axes, COMPARE_SERIES, strict=True):
             measure = SERIES[name].measure
+            positive = False  # a log scale needs something above zero to show
             for k, scenario in enumerate(order):
                 colour = COLOURS[k % len(COLOURS)]
                 mine = frame[frame["scenario"] == scenario]
                 bands = _bands(mine, name).dropna(how="all")
                 if bands.empty:
                     continue
+                positive |= bool((bands["median"] > 0).any())
                 ax.fill_between(
                     bands.index,
                     measure.for_plot(bands["p5"]),
@@ -126,8 +137,11 @@ def compare_figure(
                         linestyle="none",
                         zorder=5,
                     )
-            if name in LOG_PANELS:
+            if name in LOG_PANELS and positive:
                 ax.set_yscale("log")
+                plain = FuncFormatter(lambda value, _: f"{value:,.4g}")
+                ax.yaxis.set_major_formatter(plain)
+                ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
             ax.set_title(measure.label)
             ax.set_ylabel(measure.unit_label())
         for ax in axes[3:]:
@@ -151,9 +165,7 @@ def compare_figure(
             ),
         ]
         figure.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 9))
-        figure.suptitle(
-            f"Scenarios compared: median and 90 % band of {replications} replications each"
-        )
+        figure.suptitle(f"{title}: median and 90 % band of {replications} replications each")
     return figure
 
 
@@ -334,6 +346,63 @@ def sensitivity_figure(indices: pd.DataFrame, method: str, confidence: float, ti
     return figure
 
 
+#: How a run folder's no-policy twin of each comparison series is computed.
+COUNTERFACTUAL_SERIES = {
+    "adoption_rate": "adoption_rate_cf",
+    "transaction_volume_12m": "transaction_volume_12m_cf",
+    "online_retail_share_12m": "online_retail_share_12m_cf",
+}
+WITH_PLAN, WITHOUT_PLAN = "with the plan", "without it (paired no-policy run)"
+
+
+def run_figure(
+    timeseries: pd.DataFrame, name: str, targets: list[dict], plan_start: str | None
+) -> Figure:
+    """An ``ecomsim run`` folder's trajectories: the plan against its no-policy twin.
+
+    ``timeseries`` is the folder's (one row per replication × month, every indicator);
+    ``targets`` are ``summary.json``'s scored targets.
+    """
+    frames, runs = [], []
+    for replication, months in timeseries.groupby("replication", sort=True):
+        policy = run_series(months, COMPARE_SERIES).assign(run=2 * replication)
+        twin = run_series(months, tuple(COUNTERFACTUAL_SERIES.values()))
+        twin = twin.rename(columns={v: k for k, v in COUNTERFACTUAL_SERIES.items()})
+        twin = twin.reindex(columns=[*policy.columns]).assign(run=2 * replication + 1)
+        frames += [policy, twin]
+        runs += [(2 * replication, WITH_PLAN), (2 * replication + 1, WITHOUT_PLAN)]
+    table = pd.DataFrame(
+        [
+            {
+                "scenario": WITH_PLAN,
+                "outcome": t["outcome"],
+                "year": t["year"],
+                "measure": t["measure"],
+                "sign": t["comparison"],
+                "threshold": t["threshold"],
+            }
+            for t in targets
+            if t.get("status") == "scored"
+        ],
+        columns=["scenario", "outcome", "year", "measure", "sign", "threshold"],
+    )
+    return compare_figure(
+        pd.concat(frames, ignore_index=True),
+        pd.DataFrame(runs, columns=["run", "scenario"]),
+        table,
+        [WITH_PLAN, WITHOUT_PLAN],
+        {WITH_PLAN: plan_start} if plan_start else {},
+        title=name,
+    )
+
+
+def _draw_run(folder: ExperimentFolder, manifest: dict) -> dict[str, Figure]:
+    summary = json.loads((folder.path / "summary.json").read_text(encoding="utf-8"))
+    timeseries = pd.read_parquet(folder.path / "timeseries.parquet")
+    title = f"{manifest['scenario']}, the plan against no policy"
+    return {"run": run_figure(timeseries, title, summary["targets"], manifest.get("plan_start"))}
+
+
 def _draw_compare(folder: ExperimentFolder, manifest: dict) -> dict[str, Figure]:
     order = [s["name"] for s in manifest["scenarios"]]
     return {
@@ -368,6 +437,7 @@ def _draw_sweep(folder: ExperimentFolder, manifest: dict) -> dict[str, Figure]:
 
 
 DRAWERS: dict[str, Callable[[ExperimentFolder, dict], dict[str, Figure]]] = {
+    "run": _draw_run,
     "compare": _draw_compare,
     "transplant": _draw_transplant,
     "sweep": _draw_sweep,
@@ -375,10 +445,17 @@ DRAWERS: dict[str, Callable[[ExperimentFolder, dict], dict[str, Figure]]] = {
 }
 
 
+def folder_kind(manifest: dict) -> str | None:
+    """What wrote a results folder: an experiment command, ``run``, or ``None`` (unknown)."""
+    if "kind" in manifest:
+        return manifest["kind"]
+    return "run" if "replication_seeds" in manifest else None
+
+
 def draw_all(folder: ExperimentFolder) -> list[Path]:
     """Draw every figure of a finished results folder into its ``figures/``."""
     manifest = folder.manifest()
     written: list[Path] = []
-    for name, figure in DRAWERS[manifest["kind"]](folder, manifest).items():
+    for name, figure in DRAWERS[folder_kind(manifest)](folder, manifest).items():
         written += save(figure, folder.figures, name)
     return written

@@ -183,6 +183,10 @@ SERIES: dict[str, Series] = {
         Measure("online share of retail sales, last 12 months", "share"),
         _trailing_share("online_retail", "retail_sales"),
     ),
+    "online_retail_share_12m_cf": Series(
+        Measure("online share of retail sales without the policy, last 12 months", "share"),
+        _trailing_share("online_retail_cf", "retail_sales_cf"),
+    ),
     "fund_spent_cumulative": Series(
         Measure("fund spent since the start", "yuan"), _column("fund_spent_cumulative")
     ),

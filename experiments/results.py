@@ -2,8 +2,9 @@
 
 A folder ``OUT/<run-id>/`` holds ``timeseries.parquet`` (one row per replication × month),
 ``platforms.parquet``, ``logistics.parquet``, ``payments.parquet`` (the funder's ledger),
-``summary.json`` and ``manifest.json``. It is assembled in a hidden sibling folder and renamed
-into place at the end, so an error or Ctrl-C never leaves a half-written folder behind.
+``summary.json``, ``manifest.json`` and ``figures/`` (the plan against no policy). It is
+assembled in a hidden sibling folder and renamed into place at the end, so an error or Ctrl-C
+never leaves a half-written folder behind.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from ecomsim import __version__
 from ecomsim.model.run import RunResult
@@ -98,6 +100,7 @@ def build_manifest(
         **identify(
             loaded, seed=seed, argv=argv, started=started, finished=finished, workers=workers
         ),
+        "plan_start": str(loaded.spec.scenario.policy_start),
         "replication_seeds": seeds,
         "until": until,
         "keep_policy": keep_policy,
@@ -113,10 +116,12 @@ def write_folder(
     frames: dict[str, pd.DataFrame],
     documents: dict[str, object],
     csv: tuple[str, ...] = (),
+    figures: dict[str, Figure] | None = None,
 ) -> Path:
     """Write a folder ``out/run_id`` atomically: it appears whole or not at all.
 
-    ``frames`` become Parquet files (and CSV for those named in ``csv``), ``documents`` JSON.
+    ``frames`` become Parquet files (and CSV for those named in ``csv``), ``documents`` JSON,
+    ``figures`` PNG and SVG files in ``figures/``.
     """
     out.mkdir(parents=True, exist_ok=True)
     final = out / run_id
@@ -131,6 +136,12 @@ def write_folder(
             (partial / f"{name}.json").write_text(
                 json.dumps(document, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
             )
+        for name, figure in (figures or {}).items():
+            (partial / "figures").mkdir(exist_ok=True)
+            for suffix in ("png", "svg"):
+                figure.savefig(
+                    partial / "figures" / f"{name}.{suffix}", dpi=200, bbox_inches="tight"
+                )
         partial.rename(final)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
@@ -145,6 +156,7 @@ def write_results(
     summary: dict[str, object],
     manifest: dict[str, object],
     csv: bool = False,
+    figures: dict[str, Figure] | None = None,
 ) -> Path:
     """Write a complete results folder of ``ecomsim run`` atomically and return its path."""
     frames = {
@@ -156,7 +168,9 @@ def write_results(
         ),
     }
     documents = {"summary": summary, "manifest": manifest}
-    return write_folder(out, run_id, frames, documents, csv=("timeseries",) if csv else ())
+    return write_folder(
+        out, run_id, frames, documents, csv=("timeseries",) if csv else (), figures=figures
+    )
 
 
 def now() -> datetime:

@@ -66,7 +66,9 @@ def test_run_prints_a_summary_and_writes_a_complete_results_folder(capsys, tmp_p
         "payments.parquet",
         "summary.json",
         "manifest.json",
+        "figures",
     }
+    assert {p.name for p in (folder / "figures").iterdir()} == {"run.png", "run.svg"}
     ts = pd.read_parquet(folder / "timeseries.parquet")
     assert len(ts) == 2 * 36 and set(ts["replication"]) == {0, 1}
     summary = json.loads((folder / "summary.json").read_text())

@@ -77,9 +77,20 @@ def test_plot_redraws_every_figure_from_the_data(compared, capsys):
     assert {p.name for p in (folder / "figures").iterdir()} == {"compare.png", "compare.svg"}
 
 
+def test_plot_redraws_the_figure_of_a_run_folder(tmp_path, capsys):
+    assert cli.main(["run", "demo", "-r", "2", "-q", "-o", str(tmp_path)]) == 0
+    (folder,) = tmp_path.iterdir()
+    figure = folder / "figures" / "run.png"
+    assert figure.stat().st_size > 50_000
+    figure.unlink()
+    capsys.readouterr()
+    assert cli.main(["plot", str(folder)]) == 0
+    assert "run.png" in capsys.readouterr().out and figure.exists()
+
+
 def test_plot_refuses_folders_that_are_not_finished_experiments(tmp_path, capsys):
     assert cli.main(["plot", str(tmp_path)]) == 2
-    assert "not an experiment results folder" in capsys.readouterr().err
+    assert "not a results folder of ecomsim" in capsys.readouterr().err
     (tmp_path / "manifest.json").write_text(json.dumps({"kind": "sweep", "status": "running"}))
     assert cli.main(["plot", str(tmp_path)]) == 2
     assert "the experiment is not finished" in capsys.readouterr().err
