@@ -25,7 +25,6 @@ from ecomsim import __version__
 from ecomsim.experiments import commands
 from ecomsim.experiments.batch import ExperimentInterrupted
 from ecomsim.experiments.errors import RunError, UsageError
-from ecomsim.experiments.figures import run_figure
 from ecomsim.experiments.results import (
     build_manifest,
     command_line,
@@ -461,6 +460,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         "years": summary,
         "targets": targets,
     }
+    # Imported here: Matplotlib would add half a second to every other command.
+    from ecomsim.experiments.figures import run_figure
+
     figure = run_figure(
         timeseries,
         f"{loaded.name}, the plan against no policy",

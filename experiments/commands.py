@@ -25,7 +25,6 @@ from ecomsim.experiments.compare import (
 )
 from ecomsim.experiments.design import Experiment, load_experiment
 from ecomsim.experiments.errors import UsageError
-from ecomsim.experiments.figures import draw_all, folder_kind
 from ecomsim.experiments.measures import OUTCOME_MEASURES, UNITS, format_measure
 from ecomsim.experiments.results import command_line
 from ecomsim.experiments.sensitivity import analyse, dominant
@@ -34,6 +33,14 @@ from ecomsim.experiments.sweep import design_batch, point_table
 from ecomsim.experiments.tables import render
 from ecomsim.experiments.transplant import NO_POLICY, transplant_batch, transplant_table
 from ecomsim.scenarios import ScenarioError, builtin_scenarios, load_scenario
+
+
+def draw_all(folder: ExperimentFolder) -> list[Path]:
+    """Draw the folder's figures (Matplotlib is imported only by the commands that draw)."""
+    from ecomsim.experiments import figures
+
+    return figures.draw_all(folder)
+
 
 #: Built-in example experiment files, found by name like built-in scenarios.
 EXAMPLES = Path(__file__).resolve().parent
@@ -338,6 +345,8 @@ def _print_indices(
 
 def plot(args: argparse.Namespace) -> int:
     """``ecomsim plot RESULTS_DIR``: redraw every figure of a results folder from its data."""
+    from ecomsim.experiments.figures import folder_kind
+
     folder = ExperimentFolder(args.folder)
     manifest = folder.manifest() if folder.exists() else {}
     where = str(args.folder)

@@ -18,13 +18,16 @@ import sys
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from ecomsim import __version__
 from ecomsim.model.run import RunResult
 from ecomsim.scenarios import LoadedScenario
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def new_run_id(out: Path, name: str, seed: int, when: datetime) -> str:
