@@ -16,6 +16,7 @@ from ecomsim import __version__
 from ecomsim.experiments.batch import Batch, describe_scenario
 from ecomsim.experiments.jobs import RunJob
 from ecomsim.experiments.runner import replication_seeds
+from ecomsim.experiments.summary import spread
 from ecomsim.scenarios import LoadedScenario
 from ecomsim.scenarios.schema import meets
 
@@ -80,16 +81,6 @@ def compare_batch(
     return Batch("compare", name, len(scenarios) * replications, job, identity, about)
 
 
-def spread(values: pd.Series) -> dict[str, float]:
-    """Median, 5th and 95th percentiles and count of the finite values."""
-    clean = values.to_numpy(dtype=float)
-    clean = clean[np.isfinite(clean)]
-    if clean.size == 0:
-        return {"median": np.nan, "p5": np.nan, "p95": np.nan, "n": 0}
-    p5, median, p95 = np.percentile(clean, [5, 50, 95])
-    return {"median": median, "p5": p5, "p95": p95, "n": int(clean.size)}
-
-
 def compare_table(runs: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     """Tidy table: one row per scenario × headline outcome with median, p5, p95, n."""
     rows = []
@@ -144,7 +135,7 @@ def score_level_targets(
                 "year": target.year,
                 "sign": target.sign,
                 "threshold": target.threshold,
-                **spread(pd.Series(values)),
+                **spread(values),
                 "p_met": float(met.mean()) if values.size else np.nan,
             }
         )

@@ -260,9 +260,7 @@ class ExperimentFolder:
     def write_table(self, name: str, frame: pd.DataFrame) -> None:
         """Write a result table as ``name.parquet`` and ``name.csv``, each atomically."""
         write_atomically(frame, self.path / f"{name}.parquet")
-        temporary = self.path / f".{name}.csv.{os.getpid()}.tmp"
-        frame.to_csv(temporary, index=False)
-        os.replace(temporary, self.path / f"{name}.csv")
+        write_text_atomically(frame.to_csv(index=False), self.path / f"{name}.csv")
 
     def read_table(self, name: str) -> pd.DataFrame:
         """A table written by ``write_table`` or ``consolidate``."""

@@ -15,12 +15,19 @@ import pandas as pd
 from ecomsim.experiments.tables import render
 
 
-def _stats(values: pd.Series) -> dict[str, float | None]:
-    clean = values.dropna().to_numpy(dtype=float)
+def spread(values: pd.Series | np.ndarray) -> dict[str, float]:
+    """Median, 5th and 95th percentiles and count of the finite values (NaN if there are none)."""
+    clean = np.asarray(values, dtype=float)
+    clean = clean[np.isfinite(clean)]
     if clean.size == 0:
-        return {"median": None, "p5": None, "p95": None, "n": 0}
+        return {"median": math.nan, "p5": math.nan, "p95": math.nan, "n": 0}
     p5, median, p95 = np.percentile(clean, [5, 50, 95])
     return {"median": float(median), "p5": float(p5), "p95": float(p95), "n": int(clean.size)}
+
+
+def _stats(values: pd.Series) -> dict[str, float | None]:
+    """``spread`` for JSON: a missing statistic is ``None``."""
+    return {k: None if k != "n" and math.isnan(v) else v for k, v in spread(values).items()}
 
 
 def summarise(yearly: pd.DataFrame) -> dict[str, dict[str, object]]:

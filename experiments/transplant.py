@@ -29,9 +29,9 @@ import pandas as pd
 
 from ecomsim import __version__
 from ecomsim.experiments.batch import Batch, describe_scenario
-from ecomsim.experiments.compare import spread
 from ecomsim.experiments.jobs import RunJob
 from ecomsim.experiments.runner import replication_seeds
+from ecomsim.experiments.summary import spread
 from ecomsim.scenarios import LoadedScenario, ScenarioError, validate_values
 from ecomsim.scenarios.schema import FunderSpec, Scenario
 
