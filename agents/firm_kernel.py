@@ -60,7 +60,6 @@ class FirmArrays(NamedTuple):
     online_share: np.ndarray
     purchase_share: np.ndarray
     push: np.ndarray
-    push_rate: np.ndarray
     abandon_count: np.ndarray
     adoption_step: np.ndarray
     first_adoption_step: np.ndarray
@@ -113,8 +112,8 @@ class RuleParameters(NamedTuple):
 class MarketArrays(NamedTuple):
     """What firms see this month (``MarketConditions``), as arrays the kernel can read.
 
-    Per-firm incentives (``expected_one_off``, ``expected_annual``, ``listing_multiplier``)
-    have either one entry per row or a single entry that holds for every row.
+    Per-firm incentives (``expected_one_off``, ``expected_annual``, ``listing_multiplier``,
+    ``sales_push``) have either one entry per row or a single entry that holds for every row.
     """
 
     uplift: np.ndarray  # (K,) per platform
@@ -126,6 +125,7 @@ class MarketArrays(NamedTuple):
     expected_one_off: np.ndarray
     expected_annual: np.ndarray
     listing_multiplier: np.ndarray
+    sales_push: np.ndarray  # yearly growth of online sales a prize's effort adds (0: none)
 
 
 @njit(cache=True)
@@ -440,8 +440,9 @@ def flow_month(
                 firm.purchase_share[i] = rules.deepen(
                     firm.purchase_share[i], sectors.purchase_ceiling[s], gap_closed
                 )
-            if advance and firm.push_rate[i] != 0.0:  # most firms are not pushed: spare the exp
-                firm.push[i] *= np.exp(firm.push_rate[i] * rules.MONTH)
+            push_rate = _per_row(market.sales_push, i)
+            if advance and push_rate != 0.0:  # most firms are not pushed: spare the exp
+                firm.push[i] *= np.exp(push_rate * rules.MONTH)
             sales, purchases, retail, parcels = _flows(
                 firm.revenue[i],
                 firm.online_share[i],

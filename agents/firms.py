@@ -98,6 +98,7 @@ class MarketConditions:
     expected_annual: np.ndarray | float = 0.0  # per firm, yuan per year, if it goes online
     listing_multiplier: np.ndarray | float = 1.0
     relocation_extra: np.ndarray | float = 0.0  # yearly hazard added for relocation candidates
+    sales_push: np.ndarray | float = 0.0  # yearly growth of online sales pushed by effort
 
     @property
     def n_platforms(self) -> int:
@@ -219,7 +220,6 @@ class FirmPopulation:
         )
         self.platform = np.full(n, NO_PLATFORM, dtype=np.int16)
         self.push = np.ones(n)
-        self.push_rate = np.zeros(n)
         self.demonstration = np.zeros(n, dtype=bool)
         self.listed = np.zeros(n, dtype=bool)
         self.listing_step = np.full(n, NEVER, dtype=np.int32)
@@ -469,7 +469,8 @@ class FirmPopulation:
         """Dormant candidates move into the city with their relocation hazard."""
         candidates = slice(self.n_native, self.size)
         extra = np.asarray(market.relocation_extra, dtype=float)
-        hazard = self.relocation_rate[candidates] + (extra[candidates] if extra.ndim else extra)
+        # One entry per row, or a single one that holds for every row (no reward on offer).
+        hazard = self.relocation_rate[candidates] + (extra[candidates] if extra.size > 1 else extra)
         moving = self.n_native + np.flatnonzero(
             self.dormant[candidates] & (draws < rules.monthly_probability(hazard))
         )
@@ -513,6 +514,7 @@ class FirmPopulation:
             expected_one_off=per_firm(market.expected_one_off),
             expected_annual=per_firm(market.expected_annual),
             listing_multiplier=per_firm(market.listing_multiplier),
+            sales_push=per_firm(market.sales_push),
         )
 
     def _best_platform_by_group(self, market: MarketConditions) -> np.ndarray:

@@ -120,8 +120,8 @@ class GovernmentFunder(mesa.Agent):
 
     @property
     def local_priority(self) -> bool:
-        """True while an instrument in force puts local firms first."""
-        return any(getattr(inst, "local_priority", False) for _, inst in self.active())
+        """True while an instrument in force puts local firms first (``local_priority`` effect)."""
+        return self.model.effects.of("local_priority", 0) > 0
 
     @property
     def outstanding(self) -> float:
@@ -147,8 +147,15 @@ class GovernmentFunder(mesa.Agent):
         self._pay_due(model.step_index)
 
     def prepare(self) -> None:
-        """Let every instrument in force set its incentives before firms decide."""
-        for name, inst in self.active():
+        """Let every instrument in force apply its effects for the month before firms decide.
+
+        Standing (city-wide) effects first, so that every ``prepare`` hook sees them.
+        """
+        active = self.active()
+        for _, inst in active:
+            for effect, value in inst.standing_effects().items():
+                self.model.effects.apply(effect, value)
+        for name, inst in active:
             inst.prepare(self.model, name)
 
     def expected_support(self) -> tuple[object, object]:

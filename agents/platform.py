@@ -50,9 +50,6 @@ class Platform(mesa.Agent):
         self.monthly_volume = 0.0
         self.outside_volume = 0.0
         self.volume_this_year = 0.0
-        # Set afresh each month by the instruments in force.
-        self.attraction_rate = 0.0
-        self.commission_rebate = 0.0
 
     @property
     def annual_volume(self) -> float:
@@ -76,7 +73,7 @@ class Platform(mesa.Agent):
         target = self.target_buyers(model.step_index)
         self.buyers += self.spec.adjustment_rate * (target - self.buyers)
         if not self.settled:
-            hazard = self.spec.settlement_rate + self.attraction_rate
+            hazard = self.spec.settlement_rate + model.effects.of("settlement_hazard", self.index)
             if model.settlement_draws[self.index] < rules.monthly_probability(hazard):
                 self.settled = True
                 self.settled_step = model.step_index

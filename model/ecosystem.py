@@ -6,7 +6,8 @@ the policy portfolio). One month runs in fixed stages:
 
 1. firms scheduled to enter or exit this month do so; the funder opens the budget year and
    pays what falls due;
-2. instruments in force set incentives (anticipation, attraction, rebates);
+2. instruments in force set this month's effects (anticipation, attraction, rebates,
+   priority; ``model/effects.py``);
 3. platforms update their buyers and may settle in the city;
 4. logistics providers set cost and delivery time from last month's load, and invest;
 5. relocation candidates may move in; firms grow, decide to go online, give up, switch
@@ -19,7 +20,6 @@ the policy portfolio). One month runs in fixed stages:
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
@@ -32,27 +32,12 @@ from ecomsim.agents.funder import GovernmentFunder
 from ecomsim.agents.logistics import LogisticsProvider
 from ecomsim.agents.platform import Platform
 from ecomsim.model.calendar import Month
+from ecomsim.model.effects import InstrumentEffects
 from ecomsim.model.indicators import compute_indicators, make_datacollector
 from ecomsim.model.streams import RandomStreams
 
 if TYPE_CHECKING:
     from ecomsim.scenarios.schema import Scenario
-
-
-@dataclass
-class Incentives:
-    """Per-firm incentives the instruments in force set for this month."""
-
-    listing_multiplier: np.ndarray | float = 1.0
-    relocation_extra: np.ndarray | float = 0.0
-
-    def raise_listing(self, multiplier: np.ndarray) -> None:
-        """Take the larger listing-hazard multiplier per firm."""
-        self.listing_multiplier = np.maximum(self.listing_multiplier, multiplier)
-
-    def add_relocation(self, hazard: np.ndarray) -> None:
-        """Add a yearly relocation hazard per (candidate) firm."""
-        self.relocation_extra = self.relocation_extra + hazard
 
 
 class EcommerceModel(mesa.Model):
@@ -119,7 +104,7 @@ class EcommerceModel(mesa.Model):
         self.firms = FirmPopulation(
             scenario, self.sectors, self.streams, self.n_steps, len(self.platforms), scale
         )
-        self.incentives = Incentives()
+        self.effects = InstrumentEffects(self.firms.size, len(self.platforms))
         self.settlement_draws = np.zeros(len(self.platforms))
         self.firms.seed_history(self.market_conditions())
         self._book_month()
@@ -158,7 +143,9 @@ class EcommerceModel(mesa.Model):
             platform_buyers=buyers,
             platform_uplift=rules.platform_uplift(self.spec.adoption.reach_gain, buyers),
             platform_commission=np.array([p.commission for p in platforms], dtype=float),
-            platform_rebate=np.array([p.commission_rebate for p in platforms], dtype=float),
+            platform_rebate=np.broadcast_to(
+                self.effects.get("commission_rebate"), len(platforms)
+            ).astype(float),
             platform_local=np.array([p.local for p in platforms], dtype=bool),
             platform_serves=np.array([p.serves for p in platforms], dtype=bool).reshape(
                 len(platforms), len(SECTORS)
@@ -167,8 +154,9 @@ class EcommerceModel(mesa.Model):
             delivery_days=days,
             expected_one_off=one_off,
             expected_annual=yearly,
-            listing_multiplier=self.incentives.listing_multiplier,
-            relocation_extra=self.incentives.relocation_extra,
+            listing_multiplier=self.effects.get("listing_multiplier"),
+            relocation_extra=self.effects.get("relocation_hazard"),
+            sales_push=self.effects.get("sales_push"),
         )
 
     def _provider_shares(self) -> np.ndarray:
@@ -214,11 +202,7 @@ class EcommerceModel(mesa.Model):
         self.step_index = self.steps - 1
         self.month = self.month_at(self.step_index)
         self.year_end = self.month.month == 12
-        self.incentives = Incentives()
-        self.firms.push_rate = np.zeros(self.firms.size)
-        for platform in self.platforms:
-            platform.attraction_rate = 0.0
-            platform.commission_rebate = 0.0
+        self.effects.reset()  # instruments in force set this month's effects again
         self.settlement_draws = self.streams.settlement.random(len(self.platforms))
 
         self.firms.begin_month(self.step_index, self.month)

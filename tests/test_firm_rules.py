@@ -67,7 +67,6 @@ def _peer_shares(adopted, alive, sector, in_park, weights):
         online_share=zeros,
         purchase_share=zeros,
         push=ones,
-        push_rate=zeros,
         abandon_count=np.zeros(n, dtype=np.int16),
         adoption_step=np.zeros(n, dtype=np.int32),
         first_adoption_step=np.zeros(n, dtype=np.int32),

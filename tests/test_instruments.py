@@ -42,6 +42,7 @@ def test_local_priority_puts_local_firms_first():
         firms={"local_share": 0.5},
     )
     model = EcommerceModel(spec, rng=4)
+    model.funder.prepare()  # the month's effects: local firms first
     grant = spec.instruments["grant"]
     ids = np.arange(200)
     ordered = grant.order(model, ids)
@@ -241,9 +242,9 @@ def _anticipation_model(effort_cost):
     firms.online_purchases[:] = 0.0
     firms.online_sales[:4] = [100.0, 200.0, 10.0, 100.0]
     firms.awareness[:4] = [0.1, 0.1, 0.1, 0.9]  # the fourth firm does not know of the prize
-    firms.push_rate[:] = 0.0
+    model.effects.reset()
     spec.instruments["prize"].prepare(model, "prize")
-    return firms.push_rate[:4]
+    return np.broadcast_to(model.effects.get("sales_push"), firms.size)[:4]
 
 
 def test_only_aware_firms_that_need_effort_and_can_reach_the_bar_push():
@@ -491,7 +492,7 @@ def test_commission_rebate_is_paid_for_local_sellers_of_local_platforms():
     for _ in range(3):
         model.step()
     platform = model.platforms[0]
-    assert platform.commission_rebate == 0.5
+    assert model.effects.of("commission_rebate", 0) == 0.5
     last = ledger(model, "local").iloc[-1]
     assert last["amount"] == pytest.approx(0.5 * 0.1 * platform.local_seller_sales)
     firms = model.firms

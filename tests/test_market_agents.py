@@ -77,11 +77,10 @@ def test_local_platform_is_settled_external_one_settles_with_its_hazard():
     big, small = m.platforms
     assert small.settled and not big.settled
     m.settlement_draws = np.array([0.01, 0.5])
-    big.attraction_rate = 0.0
     m.step_index = 4
     big.step()
     assert not big.settled  # no hazard, no settling
-    big.attraction_rate = 1.2  # monthly probability 1 - e^-0.1 ≈ 0.095 > 0.01
+    m.effects.apply("settlement_hazard", 1.2, rows=[0])  # monthly 1 - e^-0.1 ≈ 0.095 > 0.01
     big.step()
     assert big.settled and big.settled_step == 4
 

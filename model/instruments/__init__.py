@@ -1,11 +1,12 @@
 """Policy instruments: declared in scenario files, composed into the funder's portfolio.
 
-Each kind is one class (see ``base.Instrument`` for the hooks). ``InstrumentSpec`` is the
-tagged union the scenario schema uses: the ``kind`` field of an ``[instruments.NAME]`` table
-selects the class, so adding an instrument kind means adding a class here and nothing else.
+Each kind is one class (see ``base.Instrument`` for the hooks) with a ``kind`` literal; defining
+it registers it (``Instrument.registry``), and the registry gives ``INSTRUMENT_KINDS`` and the
+tagged union ``InstrumentSpec`` the scenario schema uses. Adding a kind to one of the modules
+imported here is therefore one class and nothing else (a new module is one import more).
 """
 
-from typing import Annotated
+from typing import Annotated, Union
 
 from pydantic import Field
 
@@ -20,43 +21,16 @@ from ecomsim.model.instruments.parks import Park
 from ecomsim.model.instruments.rewards import PerformanceReward, PlatformAward
 from ecomsim.model.instruments.skills import TalentSubsidy, TrainingSubsidy
 
-INSTRUMENT_CLASSES: tuple[type[Instrument], ...] = (
-    StandingFund,
-    AdoptionGrant,
-    PerformanceReward,
-    TrainingSubsidy,
-    TalentSubsidy,
-    PlatformAward,
-    Park,
-    LogisticsInvestment,
-    ListingGrant,
-    PlatformAttraction,
-    HeadquartersAttraction,
-    TaxRelief,
-    LocalEmphasis,
-)
+#: The registry of instrument kinds: every class with a ``kind`` literal, in declaration order
+#: (``Instrument.__pydantic_init_subclass__`` registers it when its module is imported above).
+INSTRUMENT_CLASSES: tuple[type[Instrument], ...] = tuple(Instrument.registry.values())
 
 #: ``kind`` → class, e.g. ``INSTRUMENT_KINDS["adoption_grant"] is AdoptionGrant``.
-INSTRUMENT_KINDS: dict[str, type[Instrument]] = {
-    cls.model_fields["kind"].annotation.__args__[0]: cls for cls in INSTRUMENT_CLASSES
-}
+INSTRUMENT_KINDS: dict[str, type[Instrument]] = dict(Instrument.registry)
 
-InstrumentSpec = Annotated[
-    StandingFund
-    | AdoptionGrant
-    | PerformanceReward
-    | TrainingSubsidy
-    | TalentSubsidy
-    | PlatformAward
-    | Park
-    | LogisticsInvestment
-    | ListingGrant
-    | PlatformAttraction
-    | HeadquartersAttraction
-    | TaxRelief
-    | LocalEmphasis,
-    Field(discriminator="kind"),
-]
+#: The tagged union the scenario schema validates ``[instruments.NAME]`` tables with: the
+#: ``kind`` field selects the class. Derived from the registry, so a new kind is one class.
+InstrumentSpec = Annotated[Union[*INSTRUMENT_CLASSES], Field(discriminator="kind")]
 
 __all__ = [
     "INSTRUMENT_CLASSES",

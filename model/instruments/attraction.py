@@ -52,8 +52,7 @@ class PlatformAttraction(Instrument):
         """Targeted platforms feel the pull while slots remain."""
         if model.funder.slots_left(name, self, model.month.year) == 0:
             return
-        for k in self._targets(model):
-            model.platforms[k].attraction_rate += self.relocation_rate
+        model.effects.apply("settlement_hazard", self.relocation_rate, rows=self._targets(model))
 
     def propose(self, model: EcommerceModel, name: str) -> Proposal:
         """Targeted platforms that settled this month claim the reward."""
@@ -94,8 +93,8 @@ class HeadquartersAttraction(Instrument):
         """Candidates of this instrument feel the pull while slots remain."""
         if model.funder.slots_left(name, self, model.month.year) == 0:
             return
-        mine = model.firms.relocation_group == model.relocation_group(name)
-        model.incentives.add_relocation(np.where(mine, self.relocation_rate, 0.0))
+        mine = np.flatnonzero(model.firms.relocation_group == model.relocation_group(name))
+        model.effects.apply("relocation_hazard", self.relocation_rate, rows=mine)
 
     def propose(self, model: EcommerceModel, name: str) -> Proposal:
         """Candidates that moved in this month claim the reward."""

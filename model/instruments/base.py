@@ -4,7 +4,9 @@ An instrument is data: a frozen pydantic model whose fields are the clause of a 
 document (amount, cap, slots, eligibility, payment lag). Its methods are the instrument's
 mechanism, called by the model at fixed points of each month:
 
-1. ``prepare(model, name)``      before firms decide: set incentives (anticipation, hazards);
+1. ``prepare(model, name)``      before firms decide: apply this month's effects (anticipation,
+                                 hazards, rebates: ``model.effects``; ``standing_effects`` are
+                                 the city-wide ones that hold whenever it is in force);
 2. ``expected_support(model, name)`` what firms expect to receive if they go online;
 3. ``propose(model, name)``      after firms decide: the awards it would like to make;
 4. ``on_award(model, name, ...)`` the effect of awards the funder accepted;
@@ -18,7 +20,7 @@ rule, so these rules are the same for every instrument.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, get_args
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -173,6 +175,22 @@ class Instrument(Strict):
     #: Field of ``CounterfactualRecord`` saying, per recipient, whether it did the rewarded
     #: thing without the policy too (``None``: no firm-level test for this instrument).
     deadweight_test: ClassVar[str | None] = None
+    #: Every instrument kind: ``kind`` → class, filled as the classes are defined.
+    registry: ClassVar[dict[str, type[Instrument]]] = {}
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: object) -> None:
+        """Register a subclass that names its kind (``kind: Literal["..."]``).
+
+        Abstract bases such as ``FirmInstrument`` keep ``kind: str`` and are not registered.
+        """
+        super().__pydantic_init_subclass__(**kwargs)
+        kinds = get_args(cls.model_fields["kind"].annotation)
+        if len(kinds) != 1:
+            return
+        if kinds[0] in Instrument.registry:
+            raise TypeError(f"instrument kind {kinds[0]!r} is declared twice")
+        Instrument.registry[kinds[0]] = cls
 
     def pays_from_fund(self) -> bool:
         """Whether this instrument spends the standing fund's money (most do)."""
@@ -220,8 +238,16 @@ class Instrument(Strict):
         """Money this instrument adds to the funder's budget for ``year`` (funds only)."""
         return 0.0
 
+    def standing_effects(self) -> dict[str, float]:
+        """City-wide effects (``model/effects.py``) holding whenever the instrument is in force.
+
+        The funder applies them before any instrument's ``prepare``, so every hook of the
+        month sees them (default: none).
+        """
+        return {}
+
     def prepare(self, model: EcommerceModel, name: str) -> None:
-        """Set incentives before firms decide this month (default: none)."""
+        """Set this month's effects before firms decide (``model.effects``; default: none)."""
 
     def expected_support(self, model: EcommerceModel, name: str) -> tuple[object, object]:
         """Per-firm ``(one-off, yearly)`` support a firm expects if it goes online (yuan)."""

@@ -83,7 +83,8 @@ class ListingGrant(FirmInstrument):
             return
         firms = model.firms
         boost = self.eligible(firms, assume_adopted=True) & not_yet_received(firms, model, name)
-        model.incentives.raise_listing(np.where(boost, self.hazard_multiplier, 1.0))
+        boosted = np.flatnonzero(boost)
+        model.effects.apply("listing_multiplier", self.hazard_multiplier, rows=boosted)
 
     def propose(self, model: EcommerceModel, name: str) -> Proposal:
         """Firms that listed this month apply."""

@@ -33,13 +33,16 @@ class LocalEmphasis(Instrument):
         """Only the commission rebate costs the fund money; priority is free."""
         return self.commission_rebate > 0
 
+    def standing_effects(self) -> dict[str, float]:
+        """Local firms first, in every month the emphasis is in force."""
+        return {"local_priority": 1.0} if self.local_priority else {}
+
     def prepare(self, model: EcommerceModel, name: str) -> None:
         """Announce the rebate on local platforms while the fund can pay it."""
         if self.commission_rebate == 0 or model.funder.remaining_budget(name) <= 0:
             return
-        for platform in model.platforms:
-            if platform.local:
-                platform.commission_rebate = max(platform.commission_rebate, self.commission_rebate)
+        local = [k for k, platform in enumerate(model.platforms) if platform.local]
+        model.effects.apply("commission_rebate", self.commission_rebate, rows=local)
 
     def propose(self, model: EcommerceModel, name: str) -> Proposal | None:
         """This month's rebates, one payment per local platform."""

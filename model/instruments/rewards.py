@@ -121,8 +121,7 @@ class PerformanceReward(FirmInstrument):
             & (firms.awareness[ids] < self.awareness)
             & (self.amount * chance > effort_cost)
         )
-        pushers = ids[push]
-        firms.push_rate[pushers] = np.maximum(firms.push_rate[pushers], self.effort_growth)
+        model.effects.apply("sales_push", self.effort_growth, rows=ids[push])
 
     def propose(self, model: EcommerceModel, name: str) -> Proposal | None:
         """In December, every eligible firm whose streak ends this year is a candidate."""
