@@ -35,11 +35,17 @@ NO_PLATFORM = -1  # selling online through the firm's own channel
 
 
 class ActiveRows(NamedTuple):
-    """Rows the kernel visits: city rows ``[0, born)`` and candidate rows ``[native, total)``."""
+    """Rows the kernel visits, in this order: enterprises, candidates, household sellers.
+
+    Enterprise rows born so far ``[0, born)``; the relocation candidates
+    ``[native, households)``; household-seller rows born so far
+    ``[households, households + households_born)``.
+    """
 
     born: int
     native: int
-    total: int
+    households: int
+    households_born: int
 
 
 class FirmArrays(NamedTuple):
@@ -50,7 +56,8 @@ class FirmArrays(NamedTuple):
     platform: np.ndarray
     revenue: np.ndarray
     sector: np.ndarray
-    size_class: np.ndarray
+    size_class: np.ndarray  # seller class: an enterprise size class or a household kind
+    cluster: np.ndarray  # a household seller's village or market cluster; -1 for none
     local: np.ndarray
     rural: np.ndarray
     in_park: np.ndarray
@@ -71,7 +78,11 @@ class FirmArrays(NamedTuple):
 
 
 class SectorArrays(NamedTuple):
-    """Per-sector parameters indexed by sector code (``SectorTable``)."""
+    """Per-sector parameters indexed ``[seller class, sector code]`` (``SectorTable``).
+
+    The four enterprise size classes share their sector's values; a household kind has its own
+    online ceiling, retail fraction and parcel value, and no above-scale line.
+    """
 
     sales_ceiling: np.ndarray
     purchase_ceiling: np.ndarray
@@ -81,20 +92,32 @@ class SectorArrays(NamedTuple):
     margin: np.ndarray
     revenue_growth: np.ndarray
     above_scale_revenue: np.ndarray  # the 规模以上 revenue line (inf where none)
+    new_business: np.ndarray  # share of online sales that is new business (0 for enterprises)
+
+
+class ClassArrays(NamedTuple):
+    """Behaviour that differs by seller class (``firms.SELLER_CLASSES``), indexed by class code.
+
+    Enterprises of every size class follow ``[adoption]``; each household kind has its own
+    rates and peer weights (``[households]``). ``kind`` says whose adopted shares a class's
+    sellers watch: peers are sellers of the same kind.
+    """
+
+    kind: np.ndarray  # 0 enterprise, 1 self-employed household, 2 individual
+    innovation: np.ndarray
+    imitation: np.ndarray
+    market_weight: np.ndarray
+    sector_weight: np.ndarray
+    cluster_weight: np.ndarray
+    abandonment_rate: np.ndarray
 
 
 class RuleParameters(NamedTuple):
     """The scenario's scalar parameters of firm behaviour (``[adoption]`` and ``[firms]``)."""
 
-    innovation: float
-    imitation: float
     park_peer_multiplier: float
     benefit_sensitivity: float
-    abandonment_rate: float
     switch_probability: float  # monthly; zero when nobody re-chooses (or one platform)
-    market_weight: float
-    sector_weight: float
-    cluster_weight: float
     payback_years: float
     skill_cost_discount: float
     park_setup_discount: float
@@ -121,7 +144,7 @@ class MarketArrays(NamedTuple):
     best_platform: np.ndarray  # (S, 2): what a non-adopter of sector s, local or not, would pick
     parcel_cost: np.ndarray  # (2,) urban, rural
     delivery_days: np.ndarray  # (2,)
-    setup_base: np.ndarray  # (size classes,) set-up cost of a typical firm
+    setup_base: np.ndarray  # (seller classes,) set-up cost of a typical seller
     expected_one_off: np.ndarray
     expected_annual: np.ndarray
     listing_multiplier: np.ndarray
@@ -131,13 +154,17 @@ class MarketArrays(NamedTuple):
 @njit(cache=True)
 def active_count(active: ActiveRows) -> int:
     """Number of active rows (the length of this month's per-row draws)."""
-    return active.born + active.total - active.native
+    return active.born + (active.households - active.native) + active.households_born
 
 
 @njit(cache=True)
 def active_row(j: int, active: ActiveRows) -> int:
     """Row index of the ``j``-th active row."""
-    return j if j < active.born else active.native + (j - active.born)
+    if j < active.born:
+        return j
+    j -= active.born
+    candidates = active.households - active.native
+    return active.native + j if j < candidates else active.households + (j - candidates)
 
 
 @njit(cache=True)
@@ -146,20 +173,34 @@ def _per_row(values: np.ndarray, i: int) -> float:
     return values[i] if values.size > 1 else values[0]
 
 
+N_KINDS = 3  # enterprise, self-employed household, individual (``ClassArrays.kind``)
+
+
+class PeerShares(NamedTuple):
+    """Adopted shares among living sellers, each kind watching its own (``peer_groups``)."""
+
+    market: np.ndarray  # (kinds,) among all sellers of the kind
+    sector: np.ndarray  # (kinds, sectors) among the kind's sellers of each sector
+    park: np.ndarray  # (kinds, sectors) among the kind's park sellers of each sector
+    cluster: np.ndarray  # (clusters,) among the household sellers of each village or market
+
+
 @njit(cache=True)
 def peer_groups(
-    active: ActiveRows, firm: FirmArrays, n_sectors: int
-) -> tuple[float, np.ndarray, np.ndarray]:
-    """Adopted share among living firms: market-wide, by sector, and by sector among park firms.
+    active: ActiveRows, firm: FirmArrays, classes: ClassArrays, n_sectors: int, n_clusters: int
+) -> PeerShares:
+    """Adopted share among living sellers: by kind, by kind and sector, in parks, in clusters.
 
-    Sectors without park firms take their sector share as cluster share (the fallback a firm
-    outside any park gets too). Measured after this month's entries, exits and arrivals,
-    before its decisions; in a sampled run each row counts with its weight.
+    A park without sellers of a kind and sector gives them their sector share (the fallback a
+    seller outside any park gets too). Measured after this month's entries, exits and
+    arrivals, before its decisions; in a sampled run each row counts with its weight.
     """
-    living = np.zeros(n_sectors)
-    adopters = np.zeros(n_sectors)
-    park_living = np.zeros(n_sectors)
-    park_adopters = np.zeros(n_sectors)
+    living = np.zeros((N_KINDS, n_sectors))
+    adopters = np.zeros((N_KINDS, n_sectors))
+    park_living = np.zeros((N_KINDS, n_sectors))
+    park_adopters = np.zeros((N_KINDS, n_sectors))
+    cluster_living = np.zeros(n_clusters)
+    cluster_adopters = np.zeros(n_clusters)
     weighted = firm.weight.size > 0
     for j in range(active_count(active)):
         i = active_row(j, active)
@@ -167,57 +208,76 @@ def peer_groups(
             continue
         w = firm.weight[i] if weighted else 1.0
         s = firm.sector[i]
-        living[s] += w
-        if firm.adopted[i]:
-            adopters[s] += w
+        kind = classes.kind[firm.size_class[i]]
+        online = firm.adopted[i]
+        living[kind, s] += w
+        if online:
+            adopters[kind, s] += w
         if firm.in_park[i]:
-            park_living[s] += w
-            if firm.adopted[i]:
-                park_adopters[s] += w
-    market = adopters.sum() / max(living.sum(), 1e-12)
-    by_sector = np.zeros(n_sectors)
-    by_cluster = np.zeros(n_sectors)
-    for s in range(n_sectors):
-        if living[s] > 0:
-            by_sector[s] = adopters[s] / living[s]
-        by_cluster[s] = park_adopters[s] / park_living[s] if park_living[s] > 0 else by_sector[s]
-    return market, by_sector, by_cluster
+            park_living[kind, s] += w
+            if online:
+                park_adopters[kind, s] += w
+        c = firm.cluster[i]
+        if c >= 0:
+            cluster_living[c] += w
+            if online:
+                cluster_adopters[c] += w
+    market = np.zeros(N_KINDS)
+    by_sector = np.zeros((N_KINDS, n_sectors))
+    by_park = np.zeros((N_KINDS, n_sectors))
+    for kind in range(N_KINDS):
+        market[kind] = adopters[kind].sum() / max(living[kind].sum(), 1e-12)
+        for s in range(n_sectors):
+            if living[kind, s] > 0:
+                by_sector[kind, s] = adopters[kind, s] / living[kind, s]
+            if park_living[kind, s] > 0:
+                by_park[kind, s] = park_adopters[kind, s] / park_living[kind, s]
+            else:
+                by_park[kind, s] = by_sector[kind, s]
+    by_cluster = np.zeros(n_clusters)
+    for c in range(n_clusters):
+        if cluster_living[c] > 0:
+            by_cluster[c] = cluster_adopters[c] / cluster_living[c]
+    return PeerShares(market, by_sector, by_park, by_cluster)
 
 
 @njit(cache=True)
 def benefit_table(
     sectors: SectorArrays, params: RuleParameters, market: MarketArrays
 ) -> np.ndarray:
-    """Gain of being online per yuan of revenue, for every kind of firm this month.
+    """Gain of being online per yuan of revenue, for every kind of seller this month.
 
-    Indexed ``[sector, platform + 1, local, rural, in park]``: platform ``-1`` is the firm's
-    own channel (no uplift, no commission); local sellers may get a rebate on a local
-    platform's commission; rural firms pay rural delivery; park firms get the park's delivery
-    discount. Every firm of a kind gains the same per yuan (``rules.benefit_per_yuan``).
+    Indexed ``[seller class, sector, platform + 1, local, rural, in park]``: platform ``-1`` is
+    the seller's own channel (no uplift, no commission); local sellers may get a rebate on a
+    local platform's commission; rural sellers pay rural delivery; park sellers get the park's
+    delivery discount. Every seller of a kind gains the same per yuan
+    (``rules.benefit_per_yuan``).
     """
-    n_sectors = sectors.sales_ceiling.size
+    n_classes, n_sectors = sectors.sales_ceiling.shape
     n_platforms = market.uplift.size
-    table = np.zeros((n_sectors, n_platforms + 1, 2, 2, 2))
-    for s in range(n_sectors):
-        for k in range(-1, n_platforms):
-            for local in range(2):
-                for rural in range(2):
-                    for park in range(2):
-                        park_discount = params.park_delivery_discount if park else 0.0
-                        table[s, k + 1, local, rural, park] = rules.benefit_per_yuan(
-                            sales_ceiling=sectors.sales_ceiling[s],
-                            uplift=market.uplift[k] if k >= 0 else 0.0,
-                            margin=sectors.margin[s],
-                            channel_saving=params.channel_saving,
-                            commission=market.commission[k, local] if k >= 0 else 0.0,
-                            retail_fraction=sectors.retail_fraction[s],
-                            parcel_value=sectors.parcel_value[s],
-                            parcel_cost=market.parcel_cost[rural] * (1.0 - park_discount)
-                            + params.delivery_time_cost * market.delivery_days[rural],
-                            purchase_share=sectors.purchase_share[s],
-                            purchase_ceiling=sectors.purchase_ceiling[s],
-                            purchase_saving=params.purchase_saving,
-                        )
+    table = np.zeros((n_classes, n_sectors, n_platforms + 1, 2, 2, 2))
+    for c in range(n_classes):
+        for s in range(n_sectors):
+            for k in range(-1, n_platforms):
+                for local in range(2):
+                    for rural in range(2):
+                        for park in range(2):
+                            park_discount = params.park_delivery_discount if park else 0.0
+                            table[c, s, k + 1, local, rural, park] = rules.benefit_per_yuan(
+                                sales_ceiling=sectors.sales_ceiling[c, s],
+                                uplift=market.uplift[k] if k >= 0 else 0.0,
+                                margin=sectors.margin[c, s],
+                                channel_saving=params.channel_saving,
+                                commission=market.commission[k, local] if k >= 0 else 0.0,
+                                retail_fraction=sectors.retail_fraction[c, s],
+                                parcel_value=sectors.parcel_value[c, s],
+                                parcel_cost=market.parcel_cost[rural] * (1.0 - park_discount)
+                                + params.delivery_time_cost * market.delivery_days[rural],
+                                purchase_share=sectors.purchase_share[c, s],
+                                purchase_ceiling=sectors.purchase_ceiling[c, s],
+                                purchase_saving=params.purchase_saving,
+                                new_business=sectors.new_business[c, s],
+                            )
     return table
 
 
@@ -227,9 +287,10 @@ def decide(
     active: ActiveRows,
     firm: FirmArrays,
     sectors: SectorArrays,
+    classes: ClassArrays,
     params: RuleParameters,
     market: MarketArrays,
-    peers: tuple[float, np.ndarray, np.ndarray],
+    peers: PeerShares,
     revenue_shocks: np.ndarray,
     event_draws: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -242,7 +303,6 @@ def decide(
     offline here; new adopters are marked adopted. Returns the rows of the new adopters and
     of the switchers, which choose a platform next.
     """
-    market_share, by_sector, by_cluster = peers
     sigma = params.revenue_volatility
     drift_noise = sigma * np.sqrt(rules.MONTH)
     # With β = 0 neither adopting nor giving up depends on the benefit (the Bass limit).
@@ -257,11 +317,12 @@ def decide(
         if not firm.alive[i]:
             continue
         s = firm.sector[i]
+        c = firm.size_class[i]
         local = 1 if firm.local[i] else 0
         rural = 1 if firm.rural[i] else 0
         in_park = firm.in_park[i]
         # Geometric random walk around the sector's trend growth.
-        drift = (sectors.revenue_growth[s] - 0.5 * sigma * sigma) * rules.MONTH
+        drift = (sectors.revenue_growth[c, s] - 0.5 * sigma * sigma) * rules.MONTH
         firm.revenue[i] *= np.exp(drift + drift_noise * revenue_shocks[j])
 
         benefit = 0.0
@@ -275,7 +336,7 @@ def decide(
             else:
                 platform = market.best_platform[s, local]
                 setup = rules.setup_cost(
-                    market.setup_base[firm.size_class[i]],
+                    market.setup_base[c],
                     firm.skill[i],
                     1.0 if in_park else 0.0,
                     params.skill_cost_discount,
@@ -283,7 +344,7 @@ def decide(
                 )
                 one_off = _per_row(market.expected_one_off, i)
             benefit = rules.net_benefit(
-                per_yuan[s, platform + 1, local, rural, 1 if in_park else 0],
+                per_yuan[c, s, platform + 1, local, rural, 1 if in_park else 0],
                 firm.revenue[i],
                 setup,
                 one_off,
@@ -292,18 +353,25 @@ def decide(
             )
 
         if not firm.adopted[i]:
-            cluster = by_cluster[s] if in_park else by_sector[s]
+            kind = classes.kind[c]
+            # The seller's closest circle: its village or market, else its park, else its sector.
+            if firm.cluster[i] >= 0:
+                cluster = peers.cluster[firm.cluster[i]]
+            elif in_park:
+                cluster = peers.park[kind, s]
+            else:
+                cluster = peers.sector[kind, s]
             peer = rules.peer_share(
-                market_share,
-                by_sector[s],
+                peers.market[kind],
+                peers.sector[kind, s],
                 cluster,
-                params.market_weight,
-                params.sector_weight,
-                params.cluster_weight,
+                classes.market_weight[c],
+                classes.sector_weight[c],
+                classes.cluster_weight[c],
             )
-            imitation = params.imitation * (params.park_peer_multiplier if in_park else 1.0)
+            imitation = classes.imitation[c] * (params.park_peer_multiplier if in_park else 1.0)
             hazard = rules.adoption_hazard(
-                params.innovation,
+                classes.innovation[c],
                 imitation,
                 firm.propensity[i],
                 peer,
@@ -323,9 +391,9 @@ def decide(
         if draw < params.switch_probability:
             switch_rows[n_switch] = i
             n_switch += 1
-        elif params.abandonment_rate > 0:
+        elif classes.abandonment_rate[c] > 0:
             give_up = rules.abandonment_hazard(
-                params.abandonment_rate, benefit, params.benefit_sensitivity
+                classes.abandonment_rate[c], benefit, params.benefit_sensitivity
             )
             if rules.happens(draw - params.switch_probability, give_up):
                 firm.adopted[i] = False
@@ -372,8 +440,10 @@ class MonthTotals(NamedTuple):
     """City totals of the month's flows and firm counts, tallied while the flows are booked.
 
     A sampled row counts with its weight. ``by_size`` has the columns ``LIVING`` …
-    ``PURCHASES`` per size class, ``by_sector`` ``LIVING`` and ``ADOPTERS`` per sector;
-    ``city`` holds ``ABOVE_SCALE_LIVING`` … ``LISTED``; ``above_volume[t]`` counts online firms
+    ``PURCHASES`` per seller class (``firms.SELLER_CLASSES``: the enterprise size classes,
+    then the household kinds); ``by_sector`` ``LIVING`` and ``ADOPTERS`` of enterprises per
+    sector; ``city`` holds ``ABOVE_SCALE_LIVING`` … ``LISTED`` (retail and parcels of every
+    seller, the online-share sum of enterprises); ``above_volume[t]`` counts online sellers
     whose yearly online volume reaches ``volume_thresholds[t]``.
     """
 
@@ -392,6 +462,7 @@ def flow_month(
     active: ActiveRows,
     firm: FirmArrays,
     sectors: SectorArrays,
+    classes: ClassArrays,
     params: RuleParameters,
     market: MarketArrays,
     event_draws: np.ndarray,
@@ -413,8 +484,8 @@ def flow_month(
     platform_sales = np.zeros(n_platforms)
     platform_sellers = np.zeros(n_platforms)
     local_seller_sales = np.zeros(n_platforms)
-    by_size = np.zeros((market.setup_base.size, 6))  # one set-up cost per size class
-    by_sector = np.zeros((sectors.sales_ceiling.size, 2))
+    by_size = np.zeros((market.setup_base.size, 6))  # one set-up cost per seller class
+    by_sector = np.zeros((sectors.sales_ceiling.shape[1], 2))
     city = np.zeros(7)
     above_volume = np.zeros(volume_thresholds.size)
     weighted = firm.weight.size > 0
@@ -423,7 +494,7 @@ def flow_month(
         online = firm.alive[i] and firm.adopted[i]
         sales, purchases, retail, parcels = 0.0, 0.0, 0.0, 0.0
         if online:
-            s, platform = firm.sector[i], firm.platform[i]
+            s, c, platform = firm.sector[i], firm.size_class[i], firm.platform[i]
             uplift = market.uplift[platform] if platform >= 0 else 0.0
             if advance and params.deepening_rate > 0:
                 speed = rules.deepening_speed(
@@ -435,10 +506,10 @@ def flow_month(
                 )
                 gap_closed = rules.monthly_probability(speed)
                 firm.online_share[i] = rules.deepen(
-                    firm.online_share[i], sectors.sales_ceiling[s], gap_closed
+                    firm.online_share[i], sectors.sales_ceiling[c, s], gap_closed
                 )
                 firm.purchase_share[i] = rules.deepen(
-                    firm.purchase_share[i], sectors.purchase_ceiling[s], gap_closed
+                    firm.purchase_share[i], sectors.purchase_ceiling[c, s], gap_closed
                 )
             push_rate = _per_row(market.sales_push, i)
             if advance and push_rate != 0.0:  # most firms are not pushed: spare the exp
@@ -449,9 +520,9 @@ def flow_month(
                 firm.purchase_share[i],
                 firm.push[i],
                 uplift,
-                sectors.purchase_share[s],
-                sectors.retail_fraction[s],
-                sectors.parcel_value[s],
+                sectors.purchase_share[c, s],
+                sectors.retail_fraction[c, s],
+                sectors.parcel_value[c, s],
             )
             if advance:
                 firm.volume_to_date[i] += sales + purchases
@@ -469,15 +540,18 @@ def flow_month(
         if not firm.alive[i]:
             continue
 
-        # The city totals: every living firm, and what the online ones sell and buy.
+        # The city totals: every living seller, and what the online ones sell and buy. The
+        # sector tallies and the mean online share are of enterprises (the plans' 企业).
         w = firm.weight[i] if weighted else 1.0
         s, size = firm.sector[i], firm.size_class[i]
+        enterprise = classes.kind[size] == 0
         revenue = firm.revenue[i]
         by_size[size, LIVING] += w
         by_size[size, REVENUE] += w * revenue
-        by_size[size, PURCHASE_BASE] += w * revenue * sectors.purchase_share[s]
-        by_sector[s, LIVING] += w
-        above_scale = revenue >= sectors.above_scale_revenue[s]
+        by_size[size, PURCHASE_BASE] += w * revenue * sectors.purchase_share[size, s]
+        if enterprise:
+            by_sector[s, LIVING] += w
+        above_scale = revenue >= sectors.above_scale_revenue[size, s]
         if above_scale:
             city[ABOVE_SCALE_LIVING] += w
         if firm.listed[i]:
@@ -494,14 +568,15 @@ def flow_month(
         by_size[size, ADOPTERS] += w
         by_size[size, SALES] += w * sales
         by_size[size, PURCHASES] += w * purchases
-        by_sector[s, ADOPTERS] += w
+        if enterprise:
+            by_sector[s, ADOPTERS] += w
+            city[ONLINE_SHARE] += w * firm.online_share[i]
         if above_scale:
             city[ABOVE_SCALE_ADOPTERS] += w
         city[RETAIL] += w * retail
         city[PARCELS] += w * parcels
         if firm.rural[i]:
             city[RURAL_PARCELS] += w * parcels
-        city[ONLINE_SHARE] += w * firm.online_share[i]
         yearly_volume = 12.0 * (sales + purchases)
         for t in range(volume_thresholds.size):
             if yearly_volume >= volume_thresholds[t]:

@@ -143,19 +143,24 @@ def benefit_per_yuan(
     purchase_share: float,
     purchase_ceiling: float,
     purchase_saving: float,
+    new_business: float = 0.0,
 ) -> float:
     """Expected yearly gain of being online per yuan of revenue, before one-off costs.
 
     A firm expects to move ``sales_ceiling`` of its sales online. Through its platform those
     sales grow by ``uplift`` (new buyers, earning the firm's ``margin``) and cost less to make
-    (``channel_saving``); buying inputs online saves ``purchase_saving`` on them. Against that
-    it pays the platform's ``commission`` on all online sales and a delivery cost per parcel
-    (price plus the cost of slow delivery) on the retail part. Every term is proportional to
-    revenue, so this part of the benefit is the same for all firms of a sector on the same
-    platform with the same delivery terms.
+    (``channel_saving``); buying inputs online saves ``purchase_saving`` on them. For a seller
+    whose online sales are partly new business rather than sales moved from a shop (a person
+    with no business opens one: ``new_business = 1``), that part earns its margin in full.
+    Against that it pays the platform's ``commission`` on all online sales and a delivery cost
+    per parcel (price plus the cost of slow delivery) on the retail part. Every term is
+    proportional to revenue, so this part of the benefit is the same for all sellers of a
+    kind and sector on the same platform with the same delivery terms.
     """
     online_sales = sales_ceiling * (1.0 + uplift)
-    gain = sales_ceiling * (uplift * margin + channel_saving)
+    moved = uplift * margin + channel_saving
+    new = (1.0 + uplift) * margin
+    gain = sales_ceiling * ((1.0 - new_business) * moved + new_business * new)
     gain += purchase_share * purchase_ceiling * purchase_saving
     parcels = online_sales * retail_fraction / parcel_value if parcel_value > 0.0 else 0.0
     return gain - online_sales * commission - parcels * parcel_cost

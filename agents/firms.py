@@ -33,6 +33,14 @@ if TYPE_CHECKING:
 SizeClass = Literal["micro", "small", "medium", "large"]
 Sector = Literal["manufacturing", "trade", "agriculture", "services", "bulk_commodities"]
 SIZE_CLASSES: tuple[SizeClass, ...] = ("micro", "small", "medium", "large")
+HouseholdKind = Literal["self_employed", "individual"]
+#: Household sellers: self-employed households (个体工商户) and individuals with no business.
+HOUSEHOLD_KINDS: tuple[HouseholdKind, ...] = ("self_employed", "individual")
+SellerKind = Literal["enterprise", "self_employed", "individual"]
+SELLER_KINDS: tuple[SellerKind, ...] = ("enterprise", *HOUSEHOLD_KINDS)
+#: A row's seller class (the ``size_class`` array): an enterprise size class, or a household
+#: kind. Class codes index the kernel's per-class tables and the month's tallies.
+SELLER_CLASSES: tuple[str, ...] = (*SIZE_CLASSES, *HOUSEHOLD_KINDS)
 SECTORS: tuple[Sector, ...] = (
     "manufacturing",
     "trade",
@@ -56,11 +64,13 @@ class SectorTable:
     """Per-sector parameters as arrays indexed by sector code (see ``SECTORS``).
 
     Online-sales ceilings can change during a run (a cold chain opens perishables to online
-    sale), so the table is state, owned by the model.
+    sale), so the table is state, owned by the model. Household sellers take their sector's
+    values except where their kind has its own (``arrays``).
     """
 
     def __init__(self, spec: Scenario) -> None:
         params = [spec.sector(name) for name in SECTORS]
+        self.households = spec.households.kinds()
 
         def column(field: str) -> np.ndarray:
             return np.array([getattr(p, field) for p in params], dtype=float)
@@ -76,10 +86,33 @@ class SectorTable:
         self.above_scale_revenue = np.array(
             [np.inf if p.above_scale_revenue is None else p.above_scale_revenue for p in params]
         )
+        self.new_business = np.zeros(len(SECTORS))  # an enterprise moves its sales online
 
     def arrays(self) -> kernel.SectorArrays:
-        """The columns the compiled firm kernel reads (current values: they may change)."""
-        return kernel.SectorArrays(*(getattr(self, name) for name in kernel.SectorArrays._fields))
+        """The tables the compiled firm kernel reads, ``[seller class, sector]`` (current values).
+
+        Enterprise size classes have their sector's values; a household kind has its own
+        online-sales ceiling, retail fraction, parcel value, share of new business and (if it
+        gives one) margin, no above-scale line, and buys online only if its kind says so.
+        """
+        n_enterprise = len(SIZE_CLASSES)
+
+        def by_class(name: str) -> np.ndarray:
+            return np.repeat(getattr(self, name)[None, :], len(SELLER_CLASSES), axis=0)
+
+        tables = {name: by_class(name) for name in kernel.SectorArrays._fields}
+        for code, kind in enumerate(self.households.values(), start=n_enterprise):
+            tables["sales_ceiling"][code] = kind.online_sales_ceiling
+            tables["retail_fraction"][code] = kind.retail_fraction
+            tables["parcel_value"][code] = kind.parcel_value
+            tables["above_scale_revenue"][code] = np.inf
+            tables["new_business"][code] = kind.new_business
+            if kind.margin is not None:
+                tables["margin"][code] = kind.margin
+            if not kind.purchases_online:
+                tables["purchase_ceiling"][code] = 0.0
+                tables["purchase_share"][code] = 0.0
+        return kernel.SectorArrays(**tables)
 
 
 @dataclass
@@ -130,14 +163,19 @@ class FirmPopulation:
         firms = spec.firms
         self.listing = firms.listing
         self._rule_parameters = _rule_parameters(spec, n_platforms)
-        self._setup_base = np.array([spec.adoption.setup_cost.get(s, 0.0) for s in SIZE_CLASSES])
+        self._class_arrays = _class_arrays(spec)
+        kinds = spec.households.kinds().values()
+        self._setup_base = np.array(
+            [spec.adoption.setup_cost.get(s, 0.0) for s in SIZE_CLASSES]
+            + [kind.setup_cost for kind in kinds]
+        )
         self.first_year = spec.scenario.start.year - firms.history.years
         self.n_years = spec.scenario.start.plus(n_steps - 1).year - self.first_year + 1
         self.start_year_index = firms.history.years
         self.months_before_start = spec.scenario.start.month - 1
         self._current_year_index = self.start_year_index
 
-        count = firms.count if scale == 1.0 else max(1, round(firms.count * scale))
+        count = _sampled(firms.count, scale)
         birth, exit_step = _demography(
             count, firms.entry_rate, firms.exit_rate, n_steps, streams.demography
         )
@@ -199,24 +237,68 @@ class FirmPopulation:
         shares = np.array([firms.initial_adoption.get(s, 0.0) for s in SIZE_CLASSES])
         initially_online = draw("initial_online", _uniform) < shares[size_codes]
         initially_online[count:] = False  # entrants and candidates start offline
-
+        depth = np.full(n, firms.initial_depth)
         self.birth_step = np.concatenate([birth, np.full(n - n_native, NEVER)]).astype(np.int32)
+        self.exit_step = np.concatenate([exit_step, np.full(n - n_native, NEVER)]).astype(np.int32)
+        self.cluster = np.full(n, -1, dtype=np.int32)
         # City rows are in order of birth: rows born by each step are a prefix of the rows.
         self._born_by_step = np.searchsorted(birth, np.arange(n_steps), side="right")
         self._group_masks: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
-        self.exit_step = np.concatenate([exit_step, np.full(n - n_native, NEVER)]).astype(np.int32)
+
+        # Household sellers follow the candidates, in their own order of birth.
+        block = HouseholdBlock(spec, streams.households, n_steps, n_platforms, scale)
+        self.n_candidates = n - n_native
+        self.households_start = n
+        self._households_born_by_step = block.born_by_step
+        if block.size and block.weight is not None and self.weight is None:
+            self.weight = np.ones(n)
+        n += block.size
+        self.size = n
+        self.n_households = block.size
+        self._n_clusters = spec.households.clusters.count
+
+        def extend(values: np.ndarray, household_values: np.ndarray | float) -> np.ndarray:
+            tail = np.broadcast_to(household_values, (block.size, *values.shape[1:]))
+            return np.concatenate([values, tail.astype(values.dtype)])
+
+        self.size_class = extend(self.size_class, block.seller_class)
+        self.sector = extend(self.sector, block.sector)
+        self.revenue = extend(self.revenue, block.revenue)
+        self.skill = extend(self.skill, block.skill)
+        self.rural = extend(self.rural, block.rural)
+        self.in_park = extend(self.in_park, False)
+        self.local = extend(self.local, True)  # a household sells from where it lives
+        self.propensity = extend(
+            self.propensity, np.exp(dispersion * block.propensity_normal - dispersion**2 / 2)
+        )
+        self.taste = extend(self.taste, block.taste)
+        self.awareness = extend(self.awareness, block.awareness)
+        prior_growth = extend(
+            prior_growth, firms.history.growth + firms.history.dispersion * block.history_normal
+        )
+        initially_online = extend(initially_online, block.initially_online)
+        depth = extend(depth, block.initial_depth)
+        self.birth_step = extend(self.birth_step, block.birth_step)
+        self.exit_step = extend(self.exit_step, block.exit_step)
+        self.cluster = extend(self.cluster, block.cluster)
+        self.dormant = extend(self.dormant, False)
+        self.relocation_rate = extend(self.relocation_rate, 0.0)
+        self.relocation_group = extend(self.relocation_group, -1)
+        self.candidate_share = extend(self.candidate_share, 0.0)
+        if self.weight is not None:
+            self.weight = extend(self.weight, 1.0 if block.weight is None else block.weight)
 
         self.alive = np.zeros(n, dtype=bool)
         self.adopted = initially_online.copy()
         self.adoption_step = np.where(initially_online, -1, NEVER).astype(np.int32)
         self.first_adoption_step = self.adoption_step.copy()
         self.abandon_count = np.zeros(n, dtype=np.int16)
-        depth = firms.initial_depth
+        tables = sectors.arrays()
         self.online_share = np.where(
-            initially_online, depth * sectors.sales_ceiling[self.sector], 0.0
+            initially_online, depth * tables.sales_ceiling[self.size_class, self.sector], 0.0
         )
         self.purchase_share = np.where(
-            initially_online, depth * sectors.purchase_ceiling[self.sector], 0.0
+            initially_online, depth * tables.purchase_ceiling[self.size_class, self.sector], 0.0
         )
         self.platform = np.full(n, NO_PLATFORM, dtype=np.int16)
         self.push = np.ones(n)
@@ -262,7 +344,14 @@ class FirmPopulation:
     # ---------------------------------------------------------------- derived views
     def in_size_classes(self, names: Iterable[str]) -> np.ndarray:
         """Firms whose size class is one of ``names`` (read-only; size classes never change)."""
-        return self._group_mask("size", tuple(names), SIZE_CLASSES, self.size_class)
+        return self._group_mask("size", tuple(names), SELLER_CLASSES, self.size_class)
+
+    def of_kinds(self, kinds: Iterable[str]) -> np.ndarray:
+        """Sellers of the given kinds (``SELLER_KINDS``; read-only, kinds never change)."""
+        classes = [
+            c for c in SELLER_CLASSES if _kind_of_class(c) in tuple(kinds)
+        ]
+        return self._group_mask("size", tuple(classes), SELLER_CLASSES, self.size_class)
 
     def in_sectors(self, names: Iterable[str]) -> np.ndarray:
         """Firms whose sector is one of ``names`` (read-only; sectors never change)."""
@@ -283,7 +372,9 @@ class FirmPopulation:
 
     def above_scale(self, rows: Rows = ALL_ROWS) -> np.ndarray:
         """Firms at or above their sector's 'above designated size' (规模以上) revenue line."""
-        return self.revenue[rows] >= self.sectors.above_scale_revenue[self.sector[rows]]
+        line = self.sectors.above_scale_revenue[self.sector[rows]]
+        # Household sellers are not enterprises: no 规模以上 line applies to them.
+        return (self.revenue[rows] >= line) & (self.size_class[rows] < len(SIZE_CLASSES))
 
     def revenue_declining(self, rows: Rows = ALL_ROWS) -> np.ndarray:
         """Firms whose revenue is below its level at the end of last year ('in difficulty')."""
@@ -402,7 +493,12 @@ class FirmPopulation:
         City rows are in order of birth, so the born ones are a prefix; rows not yet born have
         no state to step and no draws to make.
         """
-        return kernel.ActiveRows(int(self._born_by_step[step]), self.n_native, self.size)
+        return kernel.ActiveRows(
+            int(self._born_by_step[step]),
+            self.n_native,
+            self.households_start,
+            int(self._households_born_by_step[step]) if self.n_households else 0,
+        )
 
     def step(
         self, step: int, month: Month, market: MarketConditions, streams: RandomStreams
@@ -414,23 +510,29 @@ class FirmPopulation:
         platform choice for the firms choosing this month runs here.
         """
         active = self.active_rows(step)
-        n_candidates = self.size - self.n_native
-        draws = partial(streams.monthly_rows, step=step, counts=(active.born, n_candidates))
+        n_candidates = self.n_candidates
+        draws = partial(
+            streams.monthly_rows,
+            step=step,
+            counts=(active.born, n_candidates, active.households_born),
+        )
         if n_candidates:
-            self._relocate(step, market, draws("relocation", counts=(0, n_candidates)))
+            self._relocate(step, market, draws("relocation", counts=(0, n_candidates, 0)))
 
         firm = self.arrays()
         sectors = self.sectors.arrays()
         terms = self.market_arrays(market)
         events = draws("events")
+        n_clusters = self._n_clusters
         new_rows, switch_rows = kernel.decide(
             step,
             active,
             firm,
             sectors,
+            self._class_arrays,
             self._rule_parameters,
             terms,
-            kernel.peer_groups(active, firm, len(SECTORS)),
+            kernel.peer_groups(active, firm, self._class_arrays, len(SECTORS), n_clusters),
             draws("revenue", normal=True),
             events,
         )
@@ -457,6 +559,7 @@ class FirmPopulation:
                 active,
                 self.arrays(),
                 self.sectors.arrays(),
+                self._class_arrays,
                 self._rule_parameters,
                 terms,
                 events,
@@ -467,7 +570,7 @@ class FirmPopulation:
 
     def _relocate(self, step: int, market: MarketConditions, draws: np.ndarray) -> None:
         """Dormant candidates move into the city with their relocation hazard."""
-        candidates = slice(self.n_native, self.size)
+        candidates = slice(self.n_native, self.households_start)
         extra = np.asarray(market.relocation_extra, dtype=float)
         # One entry per row, or a single one that holds for every row (no reward on offer).
         hazard = self.relocation_rate[candidates] + (extra[candidates] if extra.size > 1 else extra)
@@ -560,21 +663,158 @@ class FirmPopulation:
         return np.where(allowed.any(axis=1), pick, NO_PLATFORM).astype(np.int16)
 
 
+class HouseholdBlock:
+    """The household sellers of a city: their rows' attributes, births and exits, drawn up front.
+
+    Each household kind (``HOUSEHOLD_KINDS``) has its own demography and its own attribute
+    streams, spawned from the ``households`` stream, so a kind's rows get the same values
+    whatever the other kind holds and however long the horizon. The kinds' rows are then
+    merged in order of birth (stable, so a longer horizon only adds rows at the end): rows born
+    by each step are a prefix of the block, as for enterprises. With ``scale`` below one each
+    kind is sampled and weighted back, like the enterprises.
+    """
+
+    def __init__(
+        self,
+        spec: Scenario,
+        stream: np.random.Generator,
+        n_steps: int,
+        n_platforms: int,
+        scale: float,
+    ) -> None:
+        households = spec.households
+        cluster_stream, *kind_streams = stream.spawn(1 + len(HOUSEHOLD_KINDS))
+        sizes = np.exp(households.clusters.size_dispersion * cluster_stream.standard_normal(
+            households.clusters.count
+        ))
+        cluster_odds = sizes / sizes.sum()
+        parts: list[dict[str, np.ndarray]] = []
+        for code, (kind, rng) in enumerate(
+            zip(households.kinds().values(), kind_streams, strict=True), start=len(SIZE_CLASSES)
+        ):
+            count = _sampled(kind.count, scale)
+            demography, attributes = rng.spawn(2)
+            birth, exit_step = _demography(
+                count, kind.entry_rate, kind.exit_rate, n_steps, demography
+            )
+            k = birth.size
+            streams = attributes.spawn(len(HOUSEHOLD_STREAMS))
+            draw = dict(zip(HOUSEHOLD_STREAMS, streams, strict=True))
+            sector = _draw_codes(draw["sector"], kind.sector_shares, SECTORS, k)
+            initially_online = draw["initial_online"].random(k) < kind.initial_adoption
+            initially_online[count:] = False  # entrants start offline
+            clustered = draw["clustered"].random(k) < kind.clustered_share
+            cluster = draw["cluster"].choice(cluster_odds.size, size=k, p=cluster_odds)
+            parts.append(
+                {
+                    "birth_step": birth,
+                    "exit_step": exit_step,
+                    "seller_class": np.full(k, code),
+                    "sector": sector,
+                    "revenue": kind.revenue.median
+                    * np.exp(kind.revenue.dispersion * draw["revenue"].standard_normal(k)),
+                    "skill": _draw_skill(
+                        draw["skill"], np.full(k, kind.skill_mean), kind.skill_concentration
+                    ),
+                    "rural": draw["rural"].random(k) < kind.rural_share,
+                    "propensity_normal": draw["propensity"].standard_normal(k),
+                    "taste": draw["taste"].gumbel(size=(k, n_platforms)),
+                    "awareness": draw["awareness"].random(k),
+                    "history_normal": draw["history"].standard_normal(k),
+                    "initially_online": initially_online,
+                    "initial_depth": np.full(k, kind.initial_depth),
+                    "cluster": np.where(clustered, cluster, -1),
+                    "weight": np.full(k, kind.count / count if count else 1.0),
+                }
+            )
+        merged = {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+        order = np.argsort(merged["birth_step"], kind="stable")
+        for name, values in merged.items():
+            setattr(self, name, values[order])
+        self.size = int(order.size)
+        self.born_by_step = np.searchsorted(self.birth_step, np.arange(n_steps), side="right")
+        self.exit_step = np.minimum(self.exit_step, NEVER)
+        sampled = any(
+            kind.count and scale != 1.0 for kind in households.kinds().values()
+        )
+        if not sampled:
+            self.weight = None
+
+    birth_step: np.ndarray
+    exit_step: np.ndarray
+    seller_class: np.ndarray
+    sector: np.ndarray
+    revenue: np.ndarray
+    skill: np.ndarray
+    rural: np.ndarray
+    propensity_normal: np.ndarray
+    taste: np.ndarray
+    awareness: np.ndarray
+    history_normal: np.ndarray
+    initially_online: np.ndarray
+    initial_depth: np.ndarray
+    cluster: np.ndarray
+    weight: np.ndarray | None
+
+
+#: Attributes drawn per household-seller row, each from its own stream (``HouseholdBlock``).
+HOUSEHOLD_STREAMS = (
+    "sector",
+    "revenue",
+    "skill",
+    "rural",
+    "propensity",
+    "taste",
+    "awareness",
+    "history",
+    "initial_online",
+    "clustered",
+    "cluster",
+)
+
+
+def _class_arrays(spec: Scenario) -> kernel.ClassArrays:
+    """Behaviour by seller class: ``[adoption]`` for every size class, then each household kind."""
+    adoption = spec.adoption
+    enterprise = {
+        "kind": 0,
+        "innovation": adoption.innovation,
+        "imitation": adoption.imitation,
+        "market_weight": adoption.peer_weights.market,
+        "sector_weight": adoption.peer_weights.sector,
+        "cluster_weight": adoption.peer_weights.cluster,
+        "abandonment_rate": adoption.abandonment_rate,
+    }
+    rows = [enterprise] * len(SIZE_CLASSES)
+    for code, kind in enumerate(spec.households.kinds().values(), start=1):
+        rows.append(
+            {
+                "kind": code,
+                "innovation": kind.innovation,
+                "imitation": kind.imitation,
+                "market_weight": kind.peer_weights.market,
+                "sector_weight": 0.0,
+                "cluster_weight": kind.peer_weights.cluster,
+                "abandonment_rate": kind.abandonment_rate,
+            }
+        )
+    return kernel.ClassArrays(
+        **{
+            name: np.array([row[name] for row in rows], dtype=np.int8 if name == "kind" else float)
+            for name in kernel.ClassArrays._fields
+        }
+    )
+
+
 def _rule_parameters(spec: Scenario, n_platforms: int) -> kernel.RuleParameters:
     """The scenario's scalar parameters of firm behaviour, for the compiled kernel."""
     adoption, listing = spec.adoption, spec.firms.listing
     # Re-choosing needs a second platform to choose.
     switch_rate = adoption.switch_rate if n_platforms > 1 else 0.0
     return kernel.RuleParameters(
-        innovation=adoption.innovation,
-        imitation=adoption.imitation,
         park_peer_multiplier=adoption.park.peer_multiplier,
         benefit_sensitivity=adoption.benefit_sensitivity,
-        abandonment_rate=adoption.abandonment_rate,
         switch_probability=float(rules.monthly_probability(switch_rate)),
-        market_weight=adoption.peer_weights.market,
-        sector_weight=adoption.peer_weights.sector,
-        cluster_weight=adoption.peer_weights.cluster,
         payback_years=adoption.payback_years,
         skill_cost_discount=adoption.skill_cost_discount,
         park_setup_discount=adoption.park.setup_discount,
@@ -605,6 +845,16 @@ ATTRIBUTE_STREAMS = (
     "history",
     "initial_online",
 )
+
+
+def _kind_of_class(seller_class: str) -> SellerKind:
+    """The seller kind of a seller class: enterprise for a size class, else the household kind."""
+    return seller_class if seller_class in HOUSEHOLD_KINDS else "enterprise"  # type: ignore[return-value]
+
+
+def _sampled(count: int, scale: float) -> int:
+    """Rows drawn for ``count`` sellers in a sample of ``scale`` (at least one, if any)."""
+    return count if scale == 1.0 or count == 0 else max(1, round(count * scale))
 
 
 def _uniform(rng: np.random.Generator, k: int) -> np.ndarray:

@@ -39,7 +39,7 @@ from ecomsim.experiments.summary import format_table, summarise
 from ecomsim.experiments.tables import render
 from ecomsim.experiments.targets import format_targets, score_targets
 from ecomsim.model.calendar import Month
-from ecomsim.model.outcomes import yearly_outcomes
+from ecomsim.model.outcomes import OUTCOMES, yearly_outcomes
 from ecomsim.scenarios import ScenarioError, builtin_scenarios, load_scenario
 from ecomsim.scenarios.provenance import provenance_rows
 
@@ -408,6 +408,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="table format (default: text; markdown for docs pages, csv for spreadsheets)",
     )
+    show.add_argument(
+        "--outcomes",
+        action="store_true",
+        help="print the yearly outcomes instead: how each is defined (as the statistic it is "
+        "compared with), its unit and how a year is formed from the months",
+    )
     _add_overrides(show, "show with these overrides applied")
     show.set_defaults(handler=_cmd_show)
     _add_experiment_commands(commands)
@@ -594,19 +600,29 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_show(args: argparse.Namespace) -> int:
     loaded = load_scenario(args.scenario, args.overrides)
-    table = pd.DataFrame(provenance_rows(loaded.values, loaded.sources))
+    if args.outcomes:
+        table = pd.DataFrame(
+            [
+                {"outcome": name, "unit": o.unit, "year": o.how, "definition": o.description}
+                for name, o in OUTCOMES.items()
+            ]
+        )
+    else:
+        table = pd.DataFrame(provenance_rows(loaded.values, loaded.sources))
     if args.format == "csv":
         print(table.to_csv(index=False), end="")
         return 0
     if args.format == "markdown":
-        print("| field | value | kind | source |\n|---|---|---|---|")
-        for row in table.itertuples():
-            source = row.source.replace("|", "\\|")
-            print(f"| `{row.field}` | {row.value} | {row.kind} | {source} |")
+        print("| " + " | ".join(table.columns) + " |\n|" + "---|" * len(table.columns))
+        for name, *cells in table.to_numpy(dtype=str).tolist():
+            cells = [cell.replace("|", "\\|") for cell in cells]
+            print(f"| `{name}` | " + " | ".join(cells) + " |")
         return 0
     print(f"{loaded.name}: {loaded.spec.scenario.description}  [{loaded.path}]")
-    rows = [["field", "value", "kind", "source"], *table.to_numpy(dtype=str).tolist()]
+    rows = [list(table.columns), *table.to_numpy(dtype=str).tolist()]
     print("\n".join(render(rows, "<><<")))
+    if args.outcomes:
+        return 0
     counts = table["kind"].value_counts()
     print("(" + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + ")")
     return 0

@@ -29,7 +29,7 @@ from ecomsim.agents.firm_kernel import (
     RURAL_PARCELS,
     SALES,
 )
-from ecomsim.agents.firms import SECTORS, SIZE_CLASSES
+from ecomsim.agents.firms import HOUSEHOLD_KINDS, SECTORS, SELLER_CLASSES, SIZE_CLASSES
 from ecomsim.agents.logistics import LogisticsProvider
 from ecomsim.agents.platform import Platform
 
@@ -49,16 +49,20 @@ def indicator_names(model: EcommerceModel) -> list[str]:
     """Names of every monthly indicator this model reports, in a stable order."""
     names = ["adopters", "firms", "adoption_rate"]
     names += [f"adoption_rate_{s}" for s in SIZE_CLASSES]
+    names += ["household_sellers", "online_shops", "online_shops_household"]
+    names += [f"adoption_rate_{kind}" for kind in HOUSEHOLD_KINDS]
     names += [f"adoption_rate_{s}" for s in SECTORS]
     names += [
         "adoption_rate_above_scale",
         "adoption_rate_sme",
         "online_sales",
+        "online_sales_household",
         "online_purchases",
         "transaction_volume",
         "online_retail",
         "retail_sales",
         "online_retail_share",
+        "ecommerce_parcels",
         "parcels",
         "mean_delivery_cost",
         "mean_online_share",
@@ -96,23 +100,34 @@ def compute_indicators(model: EcommerceModel) -> dict[str, float]:
     # funder's step after it changes none of them, only the recognition counts below.
     totals = firms.totals
     by_size, by_sector, city = totals.by_size, totals.by_sector, totals.city
-    total = by_size.sum(axis=0)
+    # Firms, adopters and adoption rates are of enterprises (the plans' 企业); online shops,
+    # sales, retail and parcels are of every seller located in the city.
+    enterprises = by_size[: len(SIZE_CLASSES)]
+    households = by_size[len(SIZE_CLASSES) :]
+    total = enterprises.sum(axis=0)
     sme = by_size[[SIZE_CLASSES.index(size) for size in SME_CLASSES]].sum(axis=0)
     large = by_size[SIZE_CLASSES.index("large")]
     n_adopters = total[ADOPTERS]
+    household_shops = households[:, ADOPTERS].sum()
     out: dict[str, float] = {
         "adopters": n_adopters,
         "firms": total[LIVING],
         "adoption_rate": _ratio(n_adopters, total[LIVING]),
+        "household_sellers": households[:, LIVING].sum(),
+        "online_shops": n_adopters + household_shops,
+        "online_shops_household": household_shops,
     }
-    for code, size in enumerate(SIZE_CLASSES):
-        out[f"adoption_rate_{size}"] = _ratio(by_size[code, ADOPTERS], by_size[code, LIVING])
+    for code, seller_class in enumerate(SELLER_CLASSES):
+        out[f"adoption_rate_{seller_class}"] = _ratio(
+            by_size[code, ADOPTERS], by_size[code, LIVING]
+        )
     for code, sector in enumerate(SECTORS):
         out[f"adoption_rate_{sector}"] = _ratio(by_sector[code, ADOPTERS], by_sector[code, LIVING])
     out["adoption_rate_above_scale"] = _ratio(city[ABOVE_SCALE_ADOPTERS], city[ABOVE_SCALE_LIVING])
     out["adoption_rate_sme"] = _ratio(sme[ADOPTERS], sme[LIVING])
 
-    sales, purchases = total[SALES], total[PURCHASES]
+    every_seller = by_size.sum(axis=0)
+    sales, purchases = every_seller[SALES], every_seller[PURCHASES]
     settled_outside = sum(p.outside_volume for p in model.platforms if p.settled)
     retail = city[RETAIL]
     retail_sales = model.retail_sales_per_month()
@@ -120,14 +135,21 @@ def compute_indicators(model: EcommerceModel) -> dict[str, float]:
     out.update(
         {
             "online_sales": sales,
+            "online_sales_household": households[:, SALES].sum(),
             "online_purchases": purchases,
-            # NBS counts e-commerce volume as online sales plus online purchases; a platform
-            # settled in the city also books its outside sellers' volume there.
+            # E-commerce volume (电子商务交易额) as NBS counts it: online sales plus online
+            # purchases of every seller (B2B, B2C and C2C); a platform settled in the city also
+            # books its outside sellers' volume there.
             "transaction_volume": sales + purchases + settled_outside,
+            # Online retail (网络零售额) on the seller side: sales to consumers by every seller
+            # located in the city, household shops included.
             "online_retail": retail,
             "retail_sales": retail_sales,
             "online_retail_share": retail / retail_sales if retail_sales > 0 else float("nan"),
-            "parcels": parcels,
+            "ecommerce_parcels": parcels,
+            # Express items collected in the city (快递业务量): the e-commerce parcels of every
+            # seller plus the express that is not e-commerce.
+            "parcels": model.spec.economy.express_items(parcels),
             "mean_delivery_cost": _mean_delivery_cost(model, parcels, city[RURAL_PARCELS]),
             "mean_online_share": _ratio(city[ONLINE_SHARE], n_adopters),
             "settled_platform_volume": float(

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.typing import DataFrameGroupBy
 
-from ecomsim.agents.firms import SECTORS, SIZE_CLASSES
+from ecomsim.agents.firms import HOUSEHOLD_KINDS, SECTORS, SIZE_CLASSES
 
 CF = "_cf"  # suffix of the counterfactual's columns
 
@@ -38,18 +38,34 @@ def _adoption(group: str, who: str) -> Outcome:
 
 OUTCOMES: dict[str, Outcome] = {
     "transaction_volume": Outcome(
-        "e-commerce volume over the year: firms' online sales and purchases plus outside "
-        "volume of platforms settled in the city",
+        "e-commerce volume (电子商务交易额: B2B + B2C + C2C) over the year: online sales and "
+        "purchases of every seller in the city, plus the outside volume of platforms settled "
+        "in the city",
         "yuan",
         "sum",
         "transaction_volume",
     ),
-    "online_sales": Outcome("firms' online sales over the year", "yuan", "sum", "online_sales"),
+    "online_sales": Outcome(
+        "online sales of every seller in the city over the year", "yuan", "sum", "online_sales"
+    ),
+    "online_sales_household": Outcome(
+        "online sales of household sellers (self-employed and individuals) over the year",
+        "yuan",
+        "sum",
+        "online_sales_household",
+    ),
     "online_purchases": Outcome(
-        "firms' online purchases over the year", "yuan", "sum", "online_purchases"
+        "online purchases of every seller in the city over the year",
+        "yuan",
+        "sum",
+        "online_purchases",
     ),
     "online_retail": Outcome(
-        "online retail sales to consumers over the year", "yuan", "sum", "online_retail"
+        "online retail (网络零售额, seller side) over the year: sales to consumers by every "
+        "seller located in the city, household shops included",
+        "yuan",
+        "sum",
+        "online_retail",
     ),
     "online_retail_share": Outcome(
         "online retail ÷ retail sales of consumer goods over the year",
@@ -65,9 +81,36 @@ OUTCOMES: dict[str, Outcome] = {
         "cross_border_sales",
     ),
     "parcels": Outcome(
-        "express parcels sent by city firms over the year", "parcels", "sum", "parcels"
+        "express items collected in the city over the year (快递业务量): the e-commerce "
+        "parcels of every seller plus the express that is not e-commerce "
+        "(economy.non_ecommerce_express_share)",
+        "parcels",
+        "sum",
+        "parcels",
     ),
-    "adoption_rate": _adoption("adoption_rate", "firms"),
+    "ecommerce_parcels": Outcome(
+        "e-commerce parcels sent by every seller in the city over the year",
+        "parcels",
+        "sum",
+        "ecommerce_parcels",
+    ),
+    "online_shops": Outcome(
+        "online shops at the year's end: sellers of every kind that sell online",
+        "count",
+        "last",
+        "online_shops",
+    ),
+    "online_shops_household": Outcome(
+        "online shops of household sellers (self-employed and individuals) at the year's end",
+        "count",
+        "last",
+        "online_shops_household",
+    ),
+    **{
+        f"adoption_rate_{kind}": _adoption(f"adoption_rate_{kind}", f"{kind} household sellers")
+        for kind in HOUSEHOLD_KINDS
+    },
+    "adoption_rate": _adoption("adoption_rate", "enterprises"),
     **{f"adoption_rate_{s}": _adoption(f"adoption_rate_{s}", f"{s} firms") for s in SIZE_CLASSES},
     **{f"adoption_rate_{s}": _adoption(f"adoption_rate_{s}", f"{s} firms") for s in SECTORS},
     "adoption_rate_sme": _adoption("adoption_rate_sme", "micro, small and medium firms"),

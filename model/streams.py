@@ -26,6 +26,7 @@ STREAM_NAMES = (
     "relocation",  # firms moving into the city
     "settlement",  # platforms settling in the city
     "selection",  # order of first-come applicants and of training places (funder)
+    "households",  # household sellers' attributes, entry and exit (spawned per kind)
 )
 
 
@@ -77,6 +78,7 @@ class RandomStreams:
     relocation: np.random.Generator
     settlement: np.random.Generator
     selection: np.random.Generator
+    households: np.random.Generator
 
 
 def replication_seed(base_seed: int, replication: int) -> int:

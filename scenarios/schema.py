@@ -81,6 +81,13 @@ class Economy(Strict):
 
     retail_sales: float = Field(default=0.0, **NONNEG)  # yuan, the start year's total
     retail_sales_growth: float = Field(default=0.0, ge=-1.0)  # per year
+    #: Share of the city's express items that are not e-commerce parcels (documents, business
+    #: mail, …); the ``parcels`` outcome counts every express item, as 快递业务量 does.
+    non_ecommerce_express_share: float = Field(default=0.0, ge=0.0, lt=1.0)
+
+    def express_items(self, ecommerce_parcels: float) -> float:
+        """Express items collected, given the e-commerce parcels sellers sent."""
+        return ecommerce_parcels / (1.0 - self.non_ecommerce_express_share)
 
 
 class History(Strict):
@@ -130,6 +137,93 @@ class Firms(Strict):
     def revenue_of(self, size_class: SizeClass) -> RevenueDraw:
         """Revenue distribution of a size class (zero revenue if the file gives none)."""
         return self.revenue.get(size_class, RevenueDraw(median=0.0))
+
+
+class HouseholdPeers(Strict):
+    """How a household seller's peers are weighted: all sellers of its kind, or its cluster."""
+
+    market: float = Field(default=1.0, **SHARE)
+    cluster: float = Field(default=0.0, **SHARE)
+
+    @model_validator(mode="after")
+    def _add_to_one(self) -> HouseholdPeers:
+        total = self.market + self.cluster
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"peer weights must add up to 1 (they add up to {total:.6g})")
+        return self
+
+
+class HouseholdKind(Strict):
+    """One kind of household seller: its population, its business and how it goes online.
+
+    Rows of this kind are sellers in the same firm arrays as enterprises (one row per seller,
+    stepped by the same kernel), with their own counts, revenue, skill, set-up cost and
+    behaviour. ``revenue`` is the yearly sales of the household business (for people with no
+    business: the yearly sales an online shop of theirs could reach). What they sell online
+    reaches ``online_sales_ceiling`` of it, goes to consumers in ``retail_fraction`` and travels
+    in parcels of ``parcel_value`` yuan; it may have a margin of its own; everything else
+    (purchases, growth, which platforms serve it) is its sector's.
+    """
+
+    count: int = Field(default=0, ge=0)
+    sector_shares: dict[Sector, float] = Field(default_factory=lambda: {"trade": 1.0})
+    revenue: RevenueDraw = RevenueDraw(median=0.0)
+    skill_mean: float = Field(default=0.0, **SHARE)
+    skill_concentration: float = Field(default=0.0, **NONNEG)
+    initial_adoption: float = Field(default=0.0, **SHARE)
+    initial_depth: float = Field(default=0.0, **SHARE)
+    setup_cost: float = Field(default=0.0, **NONNEG)  # yuan, one-off
+    online_sales_ceiling: float = Field(default=0.0, **SHARE)
+    purchases_online: bool = True  # buys its inputs online like an enterprise of its sector
+    retail_fraction: float = Field(default=0.0, **SHARE)
+    parcel_value: float = Field(default=0.0, **NONNEG)  # yuan of retail sales per parcel
+    margin: float | None = Field(default=None, **SHARE)  # on online sales; None: the sector's
+    #: Share of its online sales that is new business rather than sales moved from its shop
+    #: (1 for a person with no business: all its online sales are new).
+    new_business: float = Field(default=0.0, **SHARE)
+    rural_share: float = Field(default=0.0, **SHARE)
+    clustered_share: float = Field(default=0.0, **SHARE)  # share living in a seller cluster
+    innovation: float = Field(default=0.0, **NONNEG)  # p, per year
+    imitation: float = Field(default=0.0, **NONNEG)  # q, per year
+    peer_weights: HouseholdPeers = HouseholdPeers()
+    abandonment_rate: float = Field(default=0.0, **NONNEG)
+    entry_rate: float = Field(default=0.0, **NONNEG)
+    exit_rate: float = Field(default=0.0, **NONNEG)
+
+    @model_validator(mode="after")
+    def _valid(self) -> HouseholdKind:
+        _check_shares(self.sector_shares, "sector_shares")
+        if self.retail_fraction > 0 and self.parcel_value == 0:
+            raise ValueError("retail_fraction > 0 needs a parcel_value (yuan per parcel) > 0")
+        return self
+
+
+class SellerClusters(Strict):
+    """Villages and market clusters: the peer groups of clustered household sellers.
+
+    ``count`` clusters share the clustered households; their sizes are uneven (a lognormal
+    with sigma ``size_dispersion``), so that a few large clusters can tip into Taobao villages
+    while most stay small.
+    """
+
+    count: int = Field(default=1, ge=1)
+    size_dispersion: float = Field(default=0.0, **NONNEG)
+
+
+class Households(Strict):
+    """Household and individual sellers (``[households]``): off when the table is absent.
+
+    ``self_employed``: self-employed households (个体工商户) that could sell online;
+    ``individuals``: people with no registered business who may open an online shop.
+    """
+
+    self_employed: HouseholdKind = HouseholdKind()
+    individuals: HouseholdKind = HouseholdKind()
+    clusters: SellerClusters = SellerClusters()
+
+    def kinds(self) -> dict[str, HouseholdKind]:
+        """The household kinds in the order of their seller classes (``HOUSEHOLD_KINDS``)."""
+        return {"self_employed": self.self_employed, "individual": self.individuals}
 
 
 class SectorParams(Strict):
@@ -420,6 +514,7 @@ class Scenario(Strict):
     scenario: ScenarioInfo
     economy: Economy = Economy()
     firms: Firms
+    households: Households = Households()
     sectors: dict[Sector, SectorParams] = Field(default_factory=dict)
     adoption: Adoption
     platforms: dict[str, PlatformSpec] = Field(default_factory=dict)

@@ -58,6 +58,7 @@ def _peer_shares(adopted, alive, sector, in_park, weights):
         revenue=ones,
         sector=sector.astype(np.int8),
         size_class=np.zeros(n, dtype=np.int8),
+        cluster=np.full(n, -1, dtype=np.int32),
         local=alive,
         rural=~alive,
         in_park=in_park,
@@ -76,9 +77,11 @@ def _peer_shares(adopted, alive, sector, in_park, weights):
         listed=~alive,
         listing_step=np.zeros(n, dtype=np.int32),
     )
-    market, by_sector, by_cluster = kernel.peer_groups(kernel.ActiveRows(n, n, n), firm, 2)
-    cluster = np.where(in_park, by_cluster[sector], by_sector[sector])
-    return rules.peer_share(market, by_sector[sector], cluster, *weights)
+    enterprises = kernel.ClassArrays(np.zeros(1, dtype=np.int8), *np.zeros((6, 1)))
+    peers = kernel.peer_groups(kernel.ActiveRows(n, n, n, 0), firm, enterprises, 2, 1)
+    by_sector = peers.sector[0, sector]
+    cluster = np.where(in_park, peers.park[0, sector], by_sector)
+    return rules.peer_share(peers.market[0], by_sector, cluster, *weights)
 
 
 def test_peer_share_mixes_market_sector_and_cluster():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from ecomsim.agents import firm_kernel as kernel
-from ecomsim.agents.firms import SECTORS, SIZE_CLASSES, VOLUME_LINES
+from ecomsim.agents.firms import SECTORS, SELLER_CLASSES, SIZE_CLASSES, VOLUME_LINES
 from ecomsim.model.ecosystem import EcommerceModel
 
 
@@ -13,8 +13,11 @@ def numpy_totals(firms):
     weight = np.ones(firms.size) if firms.weight is None else firms.weight
     alive = firms.alive
     online = alive & firms.adopted
-    by_size = np.zeros((len(SIZE_CLASSES), 6))
-    purchase_base = firms.revenue * firms.sectors.purchase_share[firms.sector]
+    by_size = np.zeros((len(SELLER_CLASSES), 6))
+    tables = firms.sectors.arrays()
+    kind = (firms.size_class, firms.sector)
+    enterprise = firms.size_class < len(SIZE_CLASSES)
+    purchase_base = firms.revenue * tables.purchase_share[kind]
     columns = {
         kernel.LIVING: alive * 1.0,
         kernel.ADOPTERS: online * 1.0,
@@ -25,12 +28,12 @@ def numpy_totals(firms):
     }
     for column, values in columns.items():
         by_size[:, column] = np.bincount(
-            firms.size_class, weights=weight * values, minlength=len(SIZE_CLASSES)
+            firms.size_class, weights=weight * values, minlength=len(SELLER_CLASSES)
         )
     by_sector = np.stack(
         [
-            np.bincount(firms.sector, weights=weight * alive, minlength=len(SECTORS)),
-            np.bincount(firms.sector, weights=weight * online, minlength=len(SECTORS)),
+            np.bincount(firms.sector, weights=weight * alive * enterprise, minlength=len(SECTORS)),
+            np.bincount(firms.sector, weights=weight * online * enterprise, minlength=len(SECTORS)),
         ],
         axis=1,
     )
@@ -38,14 +41,13 @@ def numpy_totals(firms):
     city = np.zeros(7)
     city[kernel.ABOVE_SCALE_LIVING] = weight @ above_scale
     city[kernel.ABOVE_SCALE_ADOPTERS] = weight @ (above_scale & online)
-    sectors = firms.sectors
-    retail = firms.online_sales * sectors.retail_fraction[firms.sector]
-    value = sectors.parcel_value[firms.sector]
+    retail = firms.online_sales * tables.retail_fraction[kind]
+    value = tables.parcel_value[kind]
     parcels = np.divide(retail, value, out=np.zeros(firms.size), where=value > 0)
     city[kernel.RETAIL] = weight @ (online * retail)
     city[kernel.PARCELS] = weight @ (online * parcels)
     city[kernel.RURAL_PARCELS] = weight @ (online * firms.rural * parcels)
-    city[kernel.ONLINE_SHARE] = weight @ (online * firms.online_share)
+    city[kernel.ONLINE_SHARE] = weight @ (online * enterprise * firms.online_share)
     city[kernel.LISTED] = weight @ (alive & firms.listed)
     volume = firms.annual_online_volume()
     above_volume = np.array([weight @ (online & (volume >= line)) for line in VOLUME_LINES])
@@ -91,13 +93,17 @@ def test_benefit_table_prices_each_kind_of_firm(demo):
     market = firms.market_arrays(model.market_conditions())
     table = kernel.benefit_table(firms.sectors.arrays(), firms._rule_parameters, market)
     n_platforms = len(model.platforms)
-    assert table.shape == (len(SECTORS), n_platforms + 1, 2, 2, 2)
+    assert table.shape == (len(SELLER_CLASSES), len(SECTORS), n_platforms + 1, 2, 2, 2)
+    # Enterprises of every size class gain the same per yuan; household kinds differ.
+    np.testing.assert_array_equal(table[0], table[3])
+    assert not np.allclose(table[0], table[len(SIZE_CLASSES)])
+    table = table[0]
     # A platform with reach and commission differs from selling through one's own channel.
     assert not np.allclose(table[:, 0], table[:, 1])
     # The own channel pays no commission, so locality cannot matter there.
     np.testing.assert_array_equal(table[:, 0, 0], table[:, 0, 1])
     # Rural delivery costs more than urban for sectors that ship parcels.
-    ships = firms.sectors.retail_fraction > 0
+    ships = firms.sectors.retail_fraction > 0  # of enterprises
     assert (table[ships, 0, 0, 1, 0] < table[ships, 0, 0, 0, 0]).all()
 
 
@@ -111,22 +117,28 @@ def test_one_event_draw_splits_into_switching_quitting_and_listing_bands(demo):
     firms.platform[online] = 0
     n = int(online.sum())
     p_switch, quit_rate, listing_rate = 0.2, 1.2, 2.4
+    classes = firms._class_arrays._replace(
+        abandonment_rate=np.full(len(SELLER_CLASSES), quit_rate)
+    )
     params = firms._rule_parameters._replace(
         benefit_sensitivity=0.0,
-        abandonment_rate=quit_rate,
         switch_probability=p_switch,
         listing_rate=listing_rate,
         listing_min_volume=0.0,
     )
     market = firms.market_arrays(model.market_conditions())
     firm, sectors = firms.arrays(), firms.sectors.arrays()
-    count = active.born + active.total - active.native
+    count = kernel.active_count(active)
     draws = np.random.default_rng(0).random(count).astype(np.float32)
     shocks = np.zeros(count, dtype=np.float32)
-    peers = kernel.peer_groups(active, firm, len(SECTORS))
-    _, switchers = kernel.decide(0, active, firm, sectors, params, market, peers, shocks, draws)
+    peers = kernel.peer_groups(active, firm, classes, len(SECTORS), firms._n_clusters)
+    _, switchers = kernel.decide(
+        0, active, firm, sectors, classes, params, market, peers, shocks, draws
+    )
     quitters = np.flatnonzero(firms.abandon_count > 0)
-    kernel.flow_month(1, active, firm, sectors, params, market, draws, VOLUME_LINES, True)
+    kernel.flow_month(
+        1, active, firm, sectors, classes, params, market, draws, VOLUME_LINES, True
+    )
     listed = np.flatnonzero(firms.listed)
 
     def expect(rows, probability):

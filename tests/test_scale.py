@@ -31,7 +31,12 @@ def test_a_sample_draws_fewer_rows_that_stand_for_the_whole_city(demo):
     assert sample.firms.weight[0] == pytest.approx(4.0)
     candidates = sample.firms.dormant
     assert candidates.any() and (sample.firms.weight[candidates] == 1.0).all()
-    assert sample.firms.total(sample.firms.alive) == pytest.approx(20_000, rel=0.01)
+    firms = sample.firms
+    enterprises = firms.of_kinds(["enterprise"])
+    assert firms.total(firms.alive, enterprises) == pytest.approx(20_000, rel=0.01)
+    households = firms.of_kinds(["self_employed", "individual"])
+    assert firms.total(firms.alive, households) == pytest.approx(140_000, rel=0.01)
+    np.testing.assert_allclose(firms.weight[households], 4.0, rtol=1e-3)
 
 
 def test_scaled_run_reproduces_city_totals_of_the_full_run(demo):

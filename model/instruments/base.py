@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal, get_args
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ecomsim.agents.firms import ALL_ROWS, Rows, Sector, SizeClass
+from ecomsim.agents.firms import ALL_ROWS, Rows, Sector, SellerKind, SizeClass
 from ecomsim.model.calendar import Month, MonthField
 
 if TYPE_CHECKING:
@@ -74,7 +74,9 @@ class Eligibility(Strict):
     demonstration: bool | None = None
     above_scale: bool | None = None
     revenue_declining: bool | None = None
-    size_classes: list[SizeClass] | None = None
+    #: Kinds of seller: enterprises, self-employed households, individuals (None: any).
+    seller_kinds: list[SellerKind] | None = None
+    size_classes: list[SizeClass] | None = None  # enterprise size classes (households have none)
     sectors: list[Sector] | None = None
     min_revenue: float | None = Field(default=None, ge=0)
     min_online_volume: float | None = Field(default=None, ge=0)
@@ -103,6 +105,8 @@ class Eligibility(Strict):
             wanted = getattr(self, field)
             if wanted is not None:
                 mask &= (values(rows) if callable(values) else values[rows]) == wanted
+        if self.seller_kinds is not None:
+            mask &= firms.of_kinds(self.seller_kinds)[rows]
         if self.size_classes is not None:
             mask &= firms.in_size_classes(self.size_classes)[rows]
         if self.sectors is not None:
