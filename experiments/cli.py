@@ -584,10 +584,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     loaded = load_scenario(args.file, args.overrides)
     spec = loaded.spec
     unsourced = [p for p in loaded.unsourced() if not p.startswith("scenario.")]
+    households = sum(kind.count for kind in spec.households.kinds().values())
     print(
         f"{loaded.path}: valid — scenario {loaded.name!r}, {spec.scenario.start} → "
-        f"{spec.scenario.end}, {spec.firms.count:,} firms, {len(spec.platforms)} platforms, "
-        f"{len(spec.logistics)} logistics providers, {len(spec.instruments)} instruments"
+        f"{spec.scenario.end}, {spec.firms.count:,} firms, {households:,} household sellers, "
+        f"{len(spec.platforms)} platforms, {len(spec.logistics)} logistics providers, "
+        f"{len(spec.instruments)} instruments"
     )
     if unsourced:
         shown = ", ".join(unsourced[:8]) + (" …" if len(unsourced) > 8 else "")

@@ -232,3 +232,29 @@ def test_instruments_reach_seller_kinds_by_eligibility():
     paid = model.funder.ledger.to_frame()
     assert len(paid) > 0
     assert (model.firms.size_class[paid["recipient"].to_numpy()] >= len(SIZE_CLASSES)).all()
+
+
+def test_a_net_merchant_course_trains_only_the_kinds_it_names():
+    spec = with_fund(
+        {
+            "young_net_merchants": {
+                "kind": "training_subsidy",
+                "courses_per_year": 12,
+                "firms_per_course": 20,
+                "cost_per_course": 1e4,
+                "cost_share": 1.0,
+                "skill_gain": 0.5,
+                "eligibility": {"seller_kinds": ["individual"], "adopted": False},
+            }
+        },
+        **HOUSEHOLDS,
+    )
+    model = EcommerceModel(spec, rng=6)
+    before = model.firms.skill.copy()
+    for _ in range(3):
+        model.step()
+    firms = model.firms
+    trained = np.flatnonzero(firms.trained > 0)
+    assert trained.size > 0
+    assert (firms.size_class[trained] == SELLER_CLASSES.index("individual")).all()
+    assert (firms.skill[trained] > before[trained]).all()
