@@ -87,6 +87,8 @@ class SectorTable:
             [np.inf if p.above_scale_revenue is None else p.above_scale_revenue for p in params]
         )
         self.new_business = np.zeros(len(SECTORS))  # an enterprise moves its sales online
+        #: Yearly growth of the country's online shoppers this month (set by the model).
+        self.demand_growth = 0.0
 
     def arrays(self) -> kernel.SectorArrays:
         """The tables the compiled firm kernel reads, ``[seller class, sector]`` (current values).
@@ -107,6 +109,7 @@ class SectorTable:
             tables["parcel_value"][code] = kind.parcel_value
             tables["above_scale_revenue"][code] = np.inf
             tables["new_business"][code] = kind.new_business
+            tables["revenue_growth"][code] += kind.demand_elasticity * self.demand_growth
             if kind.margin is not None:
                 tables["margin"][code] = kind.margin
             if not kind.purchases_online:

@@ -57,9 +57,17 @@ class Platform(mesa.Agent):
         return 12.0 * self.monthly_volume
 
     def target_buyers(self, months_elapsed: int) -> float:
-        """Buyers the platform tends to: national trend times the network effect of sellers."""
+        """Buyers the platform tends to: national trend times the network effect of sellers.
+
+        The trend is the country's online shoppers relative to the start
+        (``buyer_trend = "online_shoppers"``), or a constant yearly ``buyer_growth``.
+        """
         spec = self.spec
-        target = self.base_buyers * np.exp(spec.buyer_growth * months_elapsed * rules.MONTH)
+        if spec.buyer_trend == "online_shoppers":
+            trend = self.model.shopper_index(months_elapsed)
+        else:
+            trend = float(np.exp(spec.buyer_growth * months_elapsed * rules.MONTH))
+        target = self.base_buyers * trend
         if spec.network_elasticity > 0:
             sellers = self.city_sellers + spec.external_sellers
             target *= (max(sellers, 1.0) / spec.reference_sellers) ** spec.network_elasticity

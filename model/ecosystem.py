@@ -122,6 +122,21 @@ class EcommerceModel(mesa.Model):
         """Group code of the candidate firms of HQ-attraction instrument ``name``."""
         return self.spec.relocation_group(name)
 
+    def years_at(self, step: int) -> float:
+        """Time at the beginning of month ``step``, in years (2011.0 is the start of 2011)."""
+        return self.start.year + (self.start.month - 1 + step) / 12.0
+
+    def shopper_index(self, step: int) -> float:
+        """The country's online shoppers at month ``step``, relative to the start (1: no series)."""
+        shoppers = self.spec.economy.online_shoppers
+        if shoppers is None:
+            return 1.0
+        return shoppers.at(self.years_at(step)) / shoppers.at(self.years_at(0))
+
+    def shopper_growth(self, step: int) -> float:
+        """Yearly (continuous) growth of the country's online shoppers in month ``step`` (or 0)."""
+        return 12.0 * float(np.log(self.shopper_index(step + 1) / self.shopper_index(step)))
+
     def retail_sales_per_month(self) -> float:
         """City retail sales of consumer goods this month (exogenous trend), yuan.
 
@@ -205,6 +220,7 @@ class EcommerceModel(mesa.Model):
         self.effects.reset()  # instruments in force set this month's effects again
         self.settlement_draws = self.streams.settlement.random(len(self.platforms))
 
+        self.sectors.demand_growth = self.shopper_growth(self.step_index)
         self.firms.begin_month(self.step_index, self.month)
         self._each(GovernmentFunder, "start_month")
         self.funder.prepare()

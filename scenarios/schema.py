@@ -75,6 +75,64 @@ class ScenarioInfo(Strict):
         """First month of the plan period (when instruments start acting)."""
         return self.plan_start or self.start
 
+    def known_before_plan(self, year: int) -> bool:
+        """Whether a figure for calendar ``year`` was known before the plan started.
+
+        Only such figures may feed a scenario (calibration, exogenous series): the plan years
+        are kept for out-of-sample validation.
+        """
+        return Month(year, 12) < self.policy_start
+
+
+class OnlineShoppers(Strict):
+    """The country's online shoppers (网络购物用户, persons at each year's end): the buyers.
+
+    A city's sellers sell to buyers everywhere, so the national series drives the buyer side of
+    platforms that follow it (``platforms.NAME.buyer_trend``) and the demand household sellers
+    face (``households.KIND.demand_elasticity``). Between year ends the series is interpolated
+    log-linearly; before its first year it goes back at its first year's growth; after its last
+    year (never past the plan's start) it goes on along a logistic curve toward ``ceiling``,
+    starting with the last observed yearly growth and slowing as shoppers approach the ceiling.
+    """
+
+    end_of_year: dict[int, float]
+    ceiling: float = Field(gt=0)  # persons: the most online shoppers the country could have
+
+    @model_validator(mode="after")
+    def _valid(self) -> OnlineShoppers:
+        years = sorted(self.end_of_year)
+        if len(years) < 2:
+            raise ValueError("end_of_year needs at least two years (to know the growth)")
+        if years != list(range(years[0], years[-1] + 1)):
+            raise ValueError(f"end_of_year needs consecutive years (got {years})")
+        values = [self.end_of_year[y] for y in years]
+        if min(values) <= 0:
+            raise ValueError("end_of_year counts must be > 0 persons")
+        if max(values) >= self.ceiling:
+            raise ValueError(f"ceiling ({self.ceiling:.4g}) must be above every count")
+        return self
+
+    def at(self, time: float) -> float:
+        """Online shoppers at ``time`` in years (2012.0 is the end of 2011), persons."""
+        years = sorted(self.end_of_year)
+        # Year end y is time y + 1.
+        times = np.array(years, dtype=float) + 1.0
+        logs = np.log([self.end_of_year[y] for y in years])
+        if time <= times[-1]:
+            if time <= times[0]:
+                slope = logs[1] - logs[0]
+                return float(np.exp(logs[0] + slope * (time - times[0])))
+            return float(np.exp(np.interp(time, times, logs)))
+        last, before = np.exp(logs[-1]), np.exp(logs[-2])
+        growth = math.log(last / before)  # continuous yearly rate of the last year
+        rate = growth / (1.0 - last / self.ceiling)  # logistic r matching that growth
+        odds = last / (self.ceiling - last) * math.exp(rate * (time - times[-1]))
+        return float(self.ceiling * odds / (1.0 + odds))
+
+    def last_year(self) -> int:
+        """The last year the series observes."""
+        return max(self.end_of_year)
+
 
 class Economy(Strict):
     """City-level series that are not made by firms' decisions."""
@@ -84,6 +142,8 @@ class Economy(Strict):
     #: Share of the city's express items that are not e-commerce parcels (documents, business
     #: mail, …); the ``parcels`` outcome counts every express item, as 快递业务量 does.
     non_ecommerce_express_share: float = Field(default=0.0, ge=0.0, lt=1.0)
+
+    online_shoppers: OnlineShoppers | None = None
 
     def express_items(self, ecommerce_parcels: float) -> float:
         """Express items collected, given the e-commerce parcels sellers sent."""
@@ -181,6 +241,10 @@ class HouseholdKind(Strict):
     #: Share of its online sales that is new business rather than sales moved from its shop
     #: (1 for a person with no business: all its online sales are new).
     new_business: float = Field(default=0.0, **SHARE)
+    #: Revenue grows by this multiple of the yearly growth of the country's online shoppers
+    #: (``economy.online_shoppers``), on top of its sector's growth: a shop's demand comes
+    #: from buyers everywhere.
+    demand_elasticity: float = Field(default=0.0, **NONNEG)
     rural_share: float = Field(default=0.0, **SHARE)
     clustered_share: float = Field(default=0.0, **SHARE)  # share living in a seller cluster
     innovation: float = Field(default=0.0, **NONNEG)  # p, per year
@@ -331,6 +395,9 @@ class PlatformSpec(Strict):
     settled: bool = False  # its volume is booked in the city (always true for a local one)
     commission: float = Field(**SHARE)
     buyers: float = Field(**NONNEG)  # persons, at the start
+    #: What the buyers follow: a constant yearly ``buyer_growth``, or the country's online
+    #: shoppers (``economy.online_shoppers``), in proportion to their number at the start.
+    buyer_trend: Literal["exponential", "online_shoppers"] = "exponential"
     buyer_growth: float = Field(default=0.0, ge=-1.0)  # exogenous trend, per year
     network_elasticity: float = Field(default=0.0, **NONNEG)
     external_sellers: float = Field(default=0.0, **NONNEG)
@@ -562,7 +629,7 @@ class Scenario(Strict):
             return self
         info = self.scenario
         for name, seen in self.calibration.observed.items():
-            if not info.start.year <= seen.year or Month(seen.year, 12) >= info.policy_start:
+            if not info.start.year <= seen.year or not info.known_before_plan(seen.year):
                 raise ValueError(
                     f"calibration.observed.{name}.year: {seen.year} must be a whole year "
                     f"simulated before the plan starts ({info.start} to {info.policy_start}); "
@@ -572,6 +639,29 @@ class Scenario(Strict):
                 raise ValueError(
                     f"calibration.observed.{name}.year: {seen.year} is not fully simulated "
                     f"(the run starts {info.start})"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _series_before_the_plan(self) -> Scenario:
+        shoppers = self.economy.online_shoppers
+        if shoppers is not None and not self.scenario.known_before_plan(shoppers.last_year()):
+            raise ValueError(
+                f"economy.online_shoppers.end_of_year: {shoppers.last_year()} is not known "
+                f"before the plan starts ({self.scenario.policy_start}); later years are "
+                "projected, and kept for validation"
+            )
+        for name, kind in self.households.kinds().items():
+            if kind.demand_elasticity > 0 and shoppers is None:
+                raise ValueError(
+                    f"households.{name}.demand_elasticity: > 0 needs an "
+                    "[economy.online_shoppers] series"
+                )
+        for name, platform in self.platforms.items():
+            if platform.buyer_trend == "online_shoppers" and shoppers is None:
+                raise ValueError(
+                    f"platforms.{name}.buyer_trend: 'online_shoppers' needs an "
+                    "[economy.online_shoppers] series"
                 )
         return self
 
