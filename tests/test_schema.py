@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+import tomlkit
 from support import make_spec, refused
 
 from ecomsim.model.calendar import Month
@@ -138,3 +139,34 @@ def test_overrides_are_validated_and_hashed(demo):
     assert changed.file_sha256 == demo.file_sha256
     with pytest.raises(ScenarioError, match=r"with --set firms.count=-1\): firms.count"):
         load_scenario("demo", ["firms.count=-1"])
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("adoption.imitation", "inf"),
+        ("adoption.innovation", "nan"),
+        ("firms.revenue.micro.dispersion", "-inf"),
+        ("firms.size_shares.micro", "nan"),
+        ("platforms.national_b2c.buyers", "inf"),
+        ("instruments.fund.budget_per_year", "nan"),
+        ("instruments.demonstration.amount", "inf"),
+    ],
+)
+def test_every_number_must_be_finite_in_a_file_and_with_set(tmp_path, path, text):
+    """TOML and --set read inf and nan as numbers; the schema refuses them in every table."""
+    *tables, field = path.split(".")
+    refusal = rf"{tables[0]}\.(.*\.)?{field}: must be a finite number \(got {text}\)"
+    with pytest.raises(ScenarioError, match=refusal) as caught:
+        load_scenario("demo", [f"{path}={text}"])
+    assert "\n" not in str(caught.value)
+    document = tomlkit.parse(builtin_scenarios()["demo"].read_text(encoding="utf-8"))
+    node = document
+    for key in tables:
+        node = node[key]
+    node[field] = float(text)  # written back as the TOML literal inf, -inf or nan
+    changed = tmp_path / "city.toml"
+    changed.write_text(tomlkit.dumps(document), encoding="utf-8")
+    assert f"{field} = {text}" in changed.read_text(encoding="utf-8")
+    with pytest.raises(ScenarioError, match=rf"city\.toml: {refusal}"):
+        load_scenario(changed)

@@ -46,9 +46,13 @@ FIRM_ROW_KINDS = frozenset({"firm", "talent"})
 
 
 class Strict(BaseModel):
-    """Base for declared data: unknown fields are errors and values never change after loading."""
+    """Base for declared data: unknown fields are errors and values never change after loading.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Every number must be finite: TOML and ``--set`` accept ``inf`` and ``nan``, and an infinite
+    imitation rate or a NaN share would run to nonsense rather than fail.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class RevenueDraw(Strict):
