@@ -38,7 +38,7 @@ from ecomsim.experiments.runner import default_workers, replication_seeds, run_r
 from ecomsim.experiments.summary import format_table, summarise
 from ecomsim.experiments.tables import render
 from ecomsim.experiments.targets import format_targets, score_targets
-from ecomsim.model.calendar import Month
+from ecomsim.model.calendar import MAX_RUN_YEARS, Month, check_horizon
 from ecomsim.model.outcomes import yearly_outcomes
 from ecomsim.scenarios import ScenarioError, builtin_scenarios, load_scenario
 from ecomsim.scenarios.provenance import provenance_rows
@@ -329,7 +329,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_month,
         default=None,
         metavar="YYYY-MM",
-        help="simulate past the plan's end, to this month",
+        help="simulate past the plan's end, to this month (at most "
+        f"{MAX_RUN_YEARS} years from the scenario's start: see README)",
     )
     run.add_argument(
         "--keep-policy",
@@ -418,11 +419,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.keep_policy and args.until is None:
         raise UsageError("ecomsim run: --keep-policy needs --until (see ecomsim run --help)")
     loaded = load_scenario(args.scenario, args.overrides)
-    if args.until is not None and args.until < loaded.spec.scenario.start:
-        start = loaded.spec.scenario.start
-        raise ScenarioError(
-            "--until", str(args.until), f"must not be before the scenario's start ({start})"
-        )
+    if args.until is not None:
+        try:
+            check_horizon(loaded.spec.scenario.start, args.until, "--until")
+        except ValueError as error:
+            raise UsageError(str(error)) from None
     seeds = replication_seeds(args.seed, args.replications)
     workers = args.workers or default_workers(args.replications)
     started = now()

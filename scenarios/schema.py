@@ -27,7 +27,7 @@ import numpy as np
 from pydantic import Field, PositiveInt, model_validator
 
 from ecomsim.agents.firms import Sector, SizeClass
-from ecomsim.model.calendar import Month, MonthField
+from ecomsim.model.calendar import Month, MonthField, check_horizon
 from ecomsim.model.instruments import InstrumentSpec
 from ecomsim.model.instruments.attraction import HeadquartersAttraction, PlatformAttraction
 from ecomsim.model.instruments.base import RevenueDraw, Strict
@@ -68,6 +68,7 @@ class ScenarioInfo(Strict):
             raise ValueError(f"plan_start ({self.plan_start}) is before start ({self.start})")
         if self.end < self.policy_start:
             raise ValueError(f"end ({self.end}) is before the plan starts ({self.policy_start})")
+        check_horizon(self.start, self.end, "end")
         return self
 
     @property

@@ -107,3 +107,12 @@ def test_every_experiment_command_has_help(capsys):
             cli.main([command, "--help"])
         assert done.value.code == 0
         assert f"usage: ecomsim {command}" in capsys.readouterr().out
+
+
+def test_compare_refuses_a_scenario_longer_than_the_longest_run(tmp_path, capsys):
+    city = write_scenario(tmp_path / "city.toml", {"scenario": {"end": "2036-01"}}, name="city")
+    out = tmp_path / "out"
+    assert cli.main(["compare", "demo", str(city), "-q", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "city.toml: scenario: end 2036-01 is past the longest run, 20 years" in err
+    assert err.count("\n") == 1 and not out.exists()

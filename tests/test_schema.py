@@ -32,6 +32,7 @@ def test_minimal_scenario_is_valid():
         ({"sectors": {"trade": {"margin": 1.5}}}, "sectors.trade.margin", "between 0 and 1"),
         ({"firms": {"initial_adoption": {"micro": 1.2}}}, "firms", "between 0 and 1"),
         ({"scenario": {"end": "2014-12"}}, "scenario", "is before the plan starts"),
+        ({"scenario": {"end": "2035-01"}}, "scenario", "end 2035-01 is past the longest run"),
         ({"scenario": {"plan_start": "2014-12"}}, "scenario", "plan_start (2014-12) is before"),
         ({"scenario": {"start": "2015-13"}}, "scenario.start", "YYYY-MM (month 01-12)"),
         (
