@@ -107,10 +107,23 @@ def test_set_overrides_reach_the_run(capsys, tmp_path):
     [
         (["run", "atlantis"], "unknown scenario; choose one of"),
         (["run", "missing.toml"], "missing.toml: no such scenario file"),
-        (["run", "demo", "--set", "firms.count=-5"], "firms.count: must be > 0"),
+        (["run", "demo", "--set", "firms.count=-5"], "firms.count: must be between 1 and 1e8"),
         (["run", "demo", "--set", "firms.cont=5"], "firms.cont: unknown field"),
         (["run", "demo", "--set", "sectors.trade.margin=1.5"], "between 0 and 1"),
-        (["run", "demo", "--set", "instruments.fund.budget_per_year=-1"], "must be ≥ 0"),
+        (["run", "demo", "--set", "instruments.fund.budget_per_year=-1"], "between 0 and 1e13"),
+        (["run", "demo", "--set", "adoption.imitation=inf"], "must be a finite number (got inf)"),
+        (
+            ["run", "demo", "--set", "firms.revenue.micro.dispersion=1e308"],
+            "firms.revenue.micro.dispersion: must be between 0 and 5 (got 1e+308)",
+        ),
+        (
+            ["run", "demo", "--set", "logistics.express_a.delivery_days=1e308"],
+            "delivery_days: must be between 0 and 60 days (got 1e+308)",
+        ),
+        (
+            ["run", "demo", "--set", "platforms.national_b2c.buyers=1e308"],
+            "buyers: must be between 0 and 3e9 persons (got 1e+308)",
+        ),
         (["run", "demo", "--set", "scenario.end=2014-01"], "is before the plan starts"),
         (
             ["run", "demo", "--set", "instruments.adoption_grant.kind=free_money"],
@@ -169,7 +182,11 @@ def test_validate_reports_valid_files_and_missing_sources(capsys, tmp_path):
     assert code == 2 and "without a source" in err
     bare.write_text(bare.read_text().replace("count = 100", "count = -1"))
     code, _, err = run_cli(capsys, "validate", str(bare))
-    assert code == 2 and "bare.toml: firms.count: must be > 0" in err
+    assert code == 2 and "bare.toml: firms.count: must be between 1 and 1e8 (got -1)" in err
+    bare.write_text(bare.read_text().replace("imitation = 0.2", "imitation = 1e308"))
+    code, _, err = run_cli(capsys, "validate", str(bare), "--set", "firms.count=100")
+    assert code == 2 and err.count("\n") == 1
+    assert "adoption.imitation: must be between 0 and 12 a year (got 1e+308)" in err
 
 
 def test_show_prints_each_number_with_its_source(capsys):
