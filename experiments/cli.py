@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import sys
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -111,8 +112,45 @@ def _add_seed(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _writable_folder(text: str) -> Path:
+    """An argparse type: a folder results can be written in, checked before anything runs.
+
+    A run can take minutes; finding out at the end that its folder cannot be made would waste
+    them. So the folder (and any missing parents) is created and a probe file written in it,
+    then everything this check made is removed again: bad input leaves nothing behind.
+    """
+    folder = Path(text)
+    made: list[Path] = []
+    try:
+        for part in [*reversed(folder.parents), folder]:
+            if part.exists() and not part.is_dir():
+                raise argparse.ArgumentTypeError(f"{part} is a file, not a folder")
+            if not part.exists():
+                try:
+                    part.mkdir()
+                except OSError as error:
+                    raise argparse.ArgumentTypeError(
+                        f"cannot create the folder {part} ({error.strerror or error})"
+                    ) from None
+                made.append(part)
+        try:
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as error:
+            raise argparse.ArgumentTypeError(
+                f"cannot write in the folder {folder} ({error.strerror or error})"
+            ) from None
+    finally:
+        for part in reversed(made):
+            part.rmdir()
+    return folder
+
+
 def _add_out(command: argparse.ArgumentParser, meaning: str) -> None:
-    command.add_argument("-o", "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=meaning)
+    # The default is text, so argparse checks it with the type too.
+    command.add_argument(
+        "-o", "--out", type=_writable_folder, default=str(DEFAULT_OUT), metavar="DIR", help=meaning
+    )
 
 
 def _add_workers(command: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup) -> None:

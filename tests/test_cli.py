@@ -3,11 +3,12 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from ecomsim.experiments import cli, results
+from ecomsim.experiments import cli, commands, results
 
 
 def run_cli(capsys, *args):
@@ -144,6 +145,47 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(capsys, tmp_path, args,
     assert expected in err
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", "demo"],
+        ["calibrate", "quzhou"],
+        ["compare", "demo"],
+        ["transplant", "--economies", "demo", "--policies", "demo"],
+        ["sweep", "quzhou-levers"],
+        ["sensitivity", "quzhou-levers"],
+    ],
+)
+def test_an_output_folder_that_cannot_be_written_is_refused_before_anything_runs(
+    capsys, tmp_path, monkeypatch, command
+):
+    def never(*args, **kwargs):
+        raise AssertionError("nothing may run when the output folder cannot be written")
+
+    monkeypatch.setattr(cli, "run_replications", never)
+    monkeypatch.setattr(commands, "run_batch", never)
+    in_the_way = tmp_path / "results.txt"
+    in_the_way.write_text("a file where a folder should be")
+    code, _, err = run_cli(capsys, *command, "--out", str(in_the_way / "out"))
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert f"argument -o/--out: {in_the_way} is a file, not a folder" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.txt"]
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_an_output_folder_that_cannot_be_created_says_why(capsys):
+    code, _, err = run_cli(capsys, "run", "demo", "--out", "/proc/nope")
+    assert code == 2 and err.count("\n") == 1
+    assert "cannot create the folder /proc/nope (No such file or directory)" in err
+
+
+def test_checking_the_output_folder_leaves_nothing_behind(capsys, tmp_path):
+    """The check makes the folder and a probe file, then removes both (bad input writes nothing)."""
+    out = tmp_path / "new" / "deeper"
+    code, _, _ = run_cli(capsys, "run", "demo", "--set", "firms.count=-5", "--out", str(out))
+    assert code == 2 and list(tmp_path.iterdir()) == []
 
 
 def test_interrupted_run_leaves_no_folder(capsys, tmp_path, monkeypatch):
