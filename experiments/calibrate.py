@@ -28,7 +28,7 @@ from ecomsim.experiments.runner import replication_seeds, run_replications
 from ecomsim.experiments.tables import format_value, render
 from ecomsim.model.calendar import Month
 from ecomsim.model.outcomes import OUTCOMES, yearly_outcomes
-from ecomsim.scenarios import LoadedScenario, validate_values
+from ecomsim.scenarios import LoadedScenario, ScenarioError, validate_values
 from ecomsim.scenarios.provenance import apply_override
 from ecomsim.scenarios.schema import Calibration, Scenario
 
@@ -42,6 +42,20 @@ class Problem:
     executor: Executor | None = None
     scale: float = 1.0
     history: list[dict[str, float]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """Refuse search bounds the scenario itself would refuse, before any run is spent."""
+        for name, parameter in self.calibration.parameters.items():
+            for bound in ("low", "high"):
+                value = getattr(parameter, bound)
+                try:
+                    self.scenario_with({name: value})
+                except ScenarioError as error:
+                    raise ScenarioError(
+                        self.loaded.path.name,
+                        f"calibration.parameters.{name}.{bound}",
+                        f"{value!r} is refused: {error.field}: {error.problem}",
+                    ) from None
 
     @property
     def calibration(self) -> Calibration:

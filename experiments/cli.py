@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import sys
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -38,7 +39,7 @@ from ecomsim.experiments.runner import default_workers, replication_seeds, run_r
 from ecomsim.experiments.summary import format_table, summarise
 from ecomsim.experiments.tables import render
 from ecomsim.experiments.targets import format_targets, score_targets
-from ecomsim.model.calendar import Month
+from ecomsim.model.calendar import MAX_RUN_YEARS, Month, check_horizon
 from ecomsim.model.outcomes import OUTCOMES, yearly_outcomes
 from ecomsim.scenarios import ScenarioError, builtin_scenarios, load_scenario
 from ecomsim.scenarios.provenance import provenance_rows
@@ -111,8 +112,45 @@ def _add_seed(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _writable_folder(text: str) -> Path:
+    """An argparse type: a folder results can be written in, checked before anything runs.
+
+    A run can take minutes; finding out at the end that its folder cannot be made would waste
+    them. So the folder (and any missing parents) is created and a probe file written in it,
+    then everything this check made is removed again: bad input leaves nothing behind.
+    """
+    folder = Path(text)
+    made: list[Path] = []
+    try:
+        for part in [*reversed(folder.parents), folder]:
+            if part.exists() and not part.is_dir():
+                raise argparse.ArgumentTypeError(f"{part} is a file, not a folder")
+            if not part.exists():
+                try:
+                    part.mkdir()
+                except OSError as error:
+                    raise argparse.ArgumentTypeError(
+                        f"cannot create the folder {part} ({error.strerror or error})"
+                    ) from None
+                made.append(part)
+        try:
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as error:
+            raise argparse.ArgumentTypeError(
+                f"cannot write in the folder {folder} ({error.strerror or error})"
+            ) from None
+    finally:
+        for part in reversed(made):
+            part.rmdir()
+    return folder
+
+
 def _add_out(command: argparse.ArgumentParser, meaning: str) -> None:
-    command.add_argument("-o", "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=meaning)
+    # The default is text, so argparse checks it with the type too.
+    command.add_argument(
+        "-o", "--out", type=_writable_folder, default=str(DEFAULT_OUT), metavar="DIR", help=meaning
+    )
 
 
 def _add_workers(command: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup) -> None:
@@ -329,7 +367,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_month,
         default=None,
         metavar="YYYY-MM",
-        help="simulate past the plan's end, to this month",
+        help="simulate past the plan's end, to this month (at most "
+        f"{MAX_RUN_YEARS} years from the scenario's start: see README)",
     )
     run.add_argument(
         "--keep-policy",
@@ -424,11 +463,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.keep_policy and args.until is None:
         raise UsageError("ecomsim run: --keep-policy needs --until (see ecomsim run --help)")
     loaded = load_scenario(args.scenario, args.overrides)
-    if args.until is not None and args.until < loaded.spec.scenario.start:
-        start = loaded.spec.scenario.start
-        raise ScenarioError(
-            "--until", str(args.until), f"must not be before the scenario's start ({start})"
-        )
+    if args.until is not None:
+        try:
+            check_horizon(loaded.spec.scenario.start, args.until, "--until")
+        except ValueError as error:
+            raise UsageError(str(error)) from None
     seeds = replication_seeds(args.seed, args.replications)
     workers = args.workers or default_workers(args.replications)
     started = now()

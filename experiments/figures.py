@@ -16,13 +16,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib as mpl
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.colors import LogNorm, Normalize, TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from ecomsim.experiments.compare import COMPARE_SERIES
 from ecomsim.experiments.measures import OUTCOME_MEASURES, SERIES, run_series
@@ -51,6 +54,73 @@ TARGET_PANEL = {
     "transaction_volume": "transaction_volume_12m",
     "online_retail_share": "online_retail_share_12m",
 }
+
+
+#: Suffixes of large tick labels: ``20,000,000`` side by side on a narrow axis run together.
+LARGE_NUMBERS = ((1e12, "tn"), (1e9, "bn"), (1e6, "M"))
+
+
+def plain_number(value: float, _position: int | None = None) -> str:
+    """A tick label in digits, to four significant figures: 0.05, 250, 12,500, 3M, 1.5bn.
+
+    Millions and more get a suffix (figures use ASCII labels, so not 万 and 亿); exponents
+    appear only beyond a thousand trillion or below 1e-4.
+    """
+    rounded = float(f"{value:.4g}")
+    for size, suffix in LARGE_NUMBERS:
+        if size <= abs(rounded) < 1000 * size:
+            return f"{rounded / size:.4g}{suffix}"
+    if rounded != 0 and not 1e-4 <= abs(rounded) < 1e6:
+        return f"{rounded:.4g}"
+    decimals = np.format_float_positional(rounded, trim="-").partition(".")[2]
+    return f"{rounded:,.{len(decimals)}f}"
+
+
+class ReadableLogLocator(LogLocator):
+    """Ticks for a log axis that always put at least two labels in view, however narrow it is.
+
+    Matplotlib labels only powers of ten by default, so data spanning less than a decade
+    (20 to 80 million yuan) get no label at all. This tries decades, then 1-2-5 steps, then
+    every multiple of the decade, and takes the first that shows three to six ticks (decades
+    may show more: ``LogLocator`` thins them); failing that, one showing two; and within a
+    range too narrow for any of them (11 to 19), three to five evenly spaced plain ticks.
+    """
+
+    STEPS = ((1.0,), (1.0, 2.0, 5.0), tuple(float(k) for k in range(1, 10)))
+
+    def tick_values(self, vmin: float, vmax: float) -> np.ndarray:
+        """Tick positions for the view ``vmin`` to ``vmax`` (both positive)."""
+        vmin, vmax = sorted((vmin, vmax))
+        fallback = None
+        for subs in self.STEPS:
+            ticks = LogLocator(base=10.0, subs=subs, numticks=8).tick_values(vmin, vmax)
+            shown = int(np.count_nonzero((ticks >= vmin) & (ticks <= vmax)))
+            if shown >= 3 and (shown <= 6 or subs == (1.0,)):
+                return ticks
+            if 2 <= shown <= 6 and fallback is None:
+                fallback = ticks
+        if fallback is not None:
+            return fallback
+        return MaxNLocator(nbins=4).tick_values(vmin, vmax)
+
+
+def log_axis(axis: Axis) -> None:
+    """Label a log-scaled axis readably: enough ticks in view, plain numbers, no minor labels."""
+    axis.set_major_locator(ReadableLogLocator())
+    axis.set_major_formatter(FuncFormatter(plain_number))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def month_axis(ax: Axes) -> None:
+    """Label a time axis readably: a tick a year (or every few years), months on short runs.
+
+    Matplotlib's default picks ticks every few months for a run of a few years and writes each
+    as ``2015-05``, which run into each other on a panel of a report page. Three to seven
+    ticks, written concisely (``2015``; ``Apr`` within a year), always fit.
+    """
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def save(figure: Figure, folder: Path, name: str) -> list[Path]:
@@ -139,9 +209,8 @@ def compare_figure(
                     )
             if name in LOG_PANELS and positive:
                 ax.set_yscale("log")
-                plain = FuncFormatter(lambda value, _: f"{value:,.4g}")
-                ax.yaxis.set_major_formatter(plain)
-                ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+                log_axis(ax.yaxis)
+            month_axis(ax)
             ax.set_title(measure.label)
             ax.set_ylabel(measure.unit_label())
         for ax in axes[3:]:
@@ -211,7 +280,9 @@ def _heatmap(ax, matrix: pd.DataFrame, title: str, label: str, digits: int) -> N
                 ax.add_patch(
                     Rectangle((j - 0.45, i - 0.45), 0.9, 0.9, fill=False, lw=2, ec="black")
                 )
-    ax.figure.colorbar(image, ax=ax, label=label, shrink=0.85)
+    colorbar = ax.figure.colorbar(image, ax=ax, label=label, shrink=0.85)
+    if isinstance(norm, LogNorm):
+        log_axis(colorbar.ax.yaxis)
 
 
 def transplant_figure(table: pd.DataFrame, economies: list[str], policies: list[str]) -> Figure:
@@ -277,6 +348,7 @@ def sweep_figure(
                 )
                 if parameters[name].get("log"):
                     ax.set_xscale("log")
+                    log_axis(ax.xaxis)
                 if i == len(outcomes) - 1:
                     unit = parameters[name].get("unit")
                     label = f"{name} ({unit})" if unit else name

@@ -57,6 +57,31 @@ class Month:
         return f"{self.year:04d}-{self.month:02d}"
 
 
+#: The longest run: at most this many years (240 months) from a scenario's start to its last
+#: simulated month, whatever sets it (the scenario's ``end``, ``--until``). Two reasons: memory
+#: and time grow faster than the horizon, because the firm arrays hold a years × firms table of
+#: volume history and entrants add rows every month (Guangzhou over 20 years takes 1.4 GB per
+#: worker process against 0.5 GB for its 6 years); and behaviour fitted to a few pre-plan years
+#: says little about decades later. The Bass validation limit runs exactly 20 years.
+MAX_RUN_YEARS = 20
+
+
+def check_horizon(start: Month, last: Month, what: str) -> None:
+    """Refuse a run from ``start`` to ``last`` that ends before it starts or is too long.
+
+    Raises ``ValueError`` with a sentence naming ``what`` set the last month (``end``,
+    ``--until``) and the limit it breaks, for the schema, the command line and the model alike.
+    """
+    latest = start.plus(12 * MAX_RUN_YEARS - 1)
+    if last < start:
+        raise ValueError(f"{what} {last} is before the scenario's start ({start})")
+    if last > latest:
+        raise ValueError(
+            f"{what} {last} is past the longest run, {MAX_RUN_YEARS} years from the scenario's "
+            f"start ({start}) to {latest}"
+        )
+
+
 def _to_month(value: object) -> Month:
     return value if isinstance(value, Month) else Month.parse(str(value))
 

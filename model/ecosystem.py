@@ -31,7 +31,7 @@ from ecomsim.agents.firms import SECTORS, FirmPopulation, MarketConditions, Sect
 from ecomsim.agents.funder import GovernmentFunder
 from ecomsim.agents.logistics import LogisticsProvider
 from ecomsim.agents.platform import Platform
-from ecomsim.model.calendar import Month
+from ecomsim.model.calendar import Month, check_horizon
 from ecomsim.model.effects import InstrumentEffects
 from ecomsim.model.indicators import compute_indicators, make_datacollector
 from ecomsim.model.streams import RandomStreams
@@ -48,7 +48,8 @@ class EcommerceModel(mesa.Model):
         rng: seed of the model's one random generator (Mesa 3 ``rng``).
         policy: ``False`` builds the same economy with every instrument switched off: the
             counterfactual a policy run is compared with.
-        until: last month to simulate (default: the plan's end).
+        until: last month to simulate (default: the plan's end), at most
+            ``calendar.MAX_RUN_YEARS`` years from the start.
         keep_policy: keep instruments in force after the plan's end when ``until`` extends
             the run (by default they stop at the plan's end).
         scale: simulate this fraction of the city's firms (a random sample); every count,
@@ -82,8 +83,7 @@ class EcommerceModel(mesa.Model):
         self.plan_start = scenario.scenario.policy_start
         self.plan_end = scenario.scenario.end
         self.last_month = until or self.plan_end
-        if self.last_month < self.start:
-            raise ValueError(f"until ({self.last_month}) is before the start ({self.start})")
+        check_horizon(self.start, self.last_month, "until")
         self.policy_end = max(self.plan_end, self.last_month) if keep_policy else self.plan_end
         self.n_steps = self.start.months_until(self.last_month) + 1
         self.month = self.start

@@ -151,6 +151,8 @@ def schema_error(error: ValidationError, where: str) -> ScenarioError:
         problem = 'an instrument needs a kind (e.g. kind = "adoption_grant")'
     elif kind == "missing":
         problem = "required field is missing"
+    elif kind == "finite_number":
+        problem = f"must be a finite number (got {first.get('input')!r})"
     elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         sign = {
             "greater_than_equal": "≥",

@@ -14,6 +14,8 @@ A scenario is one TOML file with these tables (see ``demo.toml`` for every one i
     [calibration]   behavioural parameters to fit, and the pre-plan figures to fit them to
 
 Units: money in yuan, rates per year, shares in [0, 1], parcels per month, buyers in persons.
+Every number must be finite and within its field's plausible range (``model/ranges.py``, where
+each range is defined once with its reason).
 A field left out switches its mechanism off (zero effect, neutral multiplier); no default makes
 a behavioural claim, so every number that matters is written, with its source, in the file.
 """
@@ -21,21 +23,50 @@ a behavioural claim, so every number that matters is written, with its source, i
 from __future__ import annotations
 
 import math
-from typing import Literal
+from dataclasses import replace
+from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, PositiveInt, model_validator
+from pydantic import Field, model_validator
 
 from ecomsim.agents.firms import Sector, SizeClass
-from ecomsim.model.calendar import Month, MonthField
+from ecomsim.model.calendar import Month, MonthField, check_horizon
 from ecomsim.model.instruments import InstrumentSpec
 from ecomsim.model.instruments.attraction import HeadquartersAttraction, PlatformAttraction
 from ecomsim.model.instruments.base import RevenueDraw, Strict
 from ecomsim.model.instruments.logistics import LogisticsInvestment
 from ecomsim.model.outcomes import OUTCOMES
-
-SHARE = {"ge": 0.0, "le": 1.0}
-NONNEG = {"ge": 0.0}
+from ecomsim.model.ranges import (
+    BUYERS,
+    CONCENTRATION,
+    ELASTICITY,
+    FIRMS,
+    GROWTH,
+    HISTORY_YEARS,
+    MONTHS,
+    PARCELS,
+    PAYBACK,
+    PREFERENCE,
+    RELATIVE_WEIGHT,
+    REPLICATIONS,
+    SCALE_ELASTICITY,
+    SHARE,
+    UNIT_PRICE,
+    VALUE,
+    CalendarYear,
+    Days,
+    Dispersion,
+    FirmCount,
+    Growth,
+    Money,
+    Multiple,
+    Rate,
+    Share,
+    Turnover,
+    UnitPrice,
+    Value,
+    Weight,
+)
 
 
 def _check_shares(shares: dict[str, float], what: str) -> None:
@@ -68,6 +99,7 @@ class ScenarioInfo(Strict):
             raise ValueError(f"plan_start ({self.plan_start}) is before start ({self.start})")
         if self.end < self.policy_start:
             raise ValueError(f"end ({self.end}) is before the plan starts ({self.policy_start})")
+        check_horizon(self.start, self.end, "end")
         return self
 
     @property
@@ -95,8 +127,8 @@ class OnlineShoppers(Strict):
     starting with the last observed yearly growth and slowing as shoppers approach the ceiling.
     """
 
-    end_of_year: dict[int, float]
-    ceiling: float = Field(gt=0)  # persons: the most online shoppers the country could have
+    end_of_year: dict[CalendarYear, Annotated[float, BUYERS]]  # persons
+    ceiling: Annotated[float, BUYERS.above(0)]  # the most online shoppers the country could have
 
     @model_validator(mode="after")
     def _valid(self) -> OnlineShoppers:
@@ -137,12 +169,11 @@ class OnlineShoppers(Strict):
 class Economy(Strict):
     """City-level series that are not made by firms' decisions."""
 
-    retail_sales: float = Field(default=0.0, **NONNEG)  # yuan, the start year's total
-    retail_sales_growth: float = Field(default=0.0, ge=-1.0)  # per year
+    retail_sales: Money = 0.0  # the start year's total
+    retail_sales_growth: Growth = 0.0
     #: Share of the city's express items that are not e-commerce parcels (documents, business
     #: mail, …); the ``parcels`` outcome counts every express item, as 快递业务量 does.
-    non_ecommerce_express_share: float = Field(default=0.0, ge=0.0, lt=1.0)
-
+    non_ecommerce_express_share: Annotated[float, replace(SHARE, high_open=True)] = 0.0
     online_shoppers: OnlineShoppers | None = None
 
     def express_items(self, ecommerce_parcels: float) -> float:
@@ -153,34 +184,34 @@ class Economy(Strict):
 class History(Strict):
     """Pre-start growth of initial adopters' online volume, used to back-cast their history."""
 
-    years: int = Field(default=0, ge=0, le=10)
-    growth: float = Field(default=0.0, ge=-0.9)
-    dispersion: float = Field(default=0.0, **NONNEG)
+    years: Annotated[int, HISTORY_YEARS] = 0
+    growth: Annotated[float, GROWTH.at_least(-0.9)] = 0.0  # back-casting divides by 1 + growth
+    dispersion: Dispersion = 0.0
 
 
 class Listing(Strict):
     """Stock listing of large online firms: yearly hazard above a volume threshold."""
 
-    rate: float = Field(default=0.0, **NONNEG)
-    min_annual_volume: float = Field(default=0.0, **NONNEG)
+    rate: Rate = 0.0
+    min_annual_volume: Money = 0.0
 
 
 class Firms(Strict):
     """The city's firm population at the start, and its entry and exit."""
 
-    count: PositiveInt
-    size_shares: dict[SizeClass, float]
-    sector_shares: dict[Sector, float]
+    count: Annotated[int, FIRMS.at_least(1)]
+    size_shares: dict[SizeClass, Share]
+    sector_shares: dict[Sector, Share]
     revenue: dict[SizeClass, RevenueDraw] = Field(default_factory=dict)
-    skill_mean: dict[SizeClass, float] = Field(default_factory=dict)
-    skill_concentration: float = Field(default=0.0, **NONNEG)
-    initial_adoption: dict[SizeClass, float] = Field(default_factory=dict)
-    initial_depth: float = Field(default=0.0, **SHARE)
-    park_share: float = Field(default=0.0, **SHARE)
-    local_share: float = Field(default=1.0, **SHARE)
-    entry_rate: float = Field(default=0.0, **NONNEG)
-    exit_rate: float = Field(default=0.0, **NONNEG)
-    revenue_volatility: float = Field(default=0.0, **NONNEG)
+    skill_mean: dict[SizeClass, Share] = Field(default_factory=dict)
+    skill_concentration: Annotated[float, CONCENTRATION] = 0.0
+    initial_adoption: dict[SizeClass, Share] = Field(default_factory=dict)
+    initial_depth: Share = 0.0
+    park_share: Share = 0.0
+    local_share: Share = 1.0
+    entry_rate: Turnover = 0.0
+    exit_rate: Turnover = 0.0
+    revenue_volatility: Dispersion = 0.0  # of log revenue, per square root of a year
     history: History = History()
     listing: Listing = Listing()
 
@@ -188,10 +219,6 @@ class Firms(Strict):
     def _valid_shares(self) -> Firms:
         _check_shares(self.size_shares, "firms.size_shares")
         _check_shares(self.sector_shares, "firms.sector_shares")
-        for table in ("size_shares", "sector_shares", "skill_mean", "initial_adoption"):
-            for key, value in getattr(self, table).items():
-                if not 0.0 <= value <= 1.0:
-                    raise ValueError(f"{table}.{key} must be between 0 and 1 (got {value})")
         return self
 
     def revenue_of(self, size_class: SizeClass) -> RevenueDraw:
@@ -202,8 +229,8 @@ class Firms(Strict):
 class HouseholdPeers(Strict):
     """How a household seller's peers are weighted: all sellers of its kind, or its cluster."""
 
-    market: float = Field(default=1.0, **SHARE)
-    cluster: float = Field(default=0.0, **SHARE)
+    market: Share = 1.0
+    cluster: Share = 0.0
 
     @model_validator(mode="after")
     def _add_to_one(self) -> HouseholdPeers:
@@ -225,34 +252,34 @@ class HouseholdKind(Strict):
     (purchases, growth, which platforms serve it) is its sector's.
     """
 
-    count: int = Field(default=0, ge=0)
-    sector_shares: dict[Sector, float] = Field(default_factory=lambda: {"trade": 1.0})
+    count: FirmCount = 0
+    sector_shares: dict[Sector, Share] = Field(default_factory=lambda: {"trade": 1.0})
     revenue: RevenueDraw = RevenueDraw(median=0.0)
-    skill_mean: float = Field(default=0.0, **SHARE)
-    skill_concentration: float = Field(default=0.0, **NONNEG)
-    initial_adoption: float = Field(default=0.0, **SHARE)
-    initial_depth: float = Field(default=0.0, **SHARE)
-    setup_cost: float = Field(default=0.0, **NONNEG)  # yuan, one-off
-    online_sales_ceiling: float = Field(default=0.0, **SHARE)
+    skill_mean: Share = 0.0
+    skill_concentration: Annotated[float, CONCENTRATION] = 0.0
+    initial_adoption: Share = 0.0
+    initial_depth: Share = 0.0
+    setup_cost: Money = 0.0  # one-off
+    online_sales_ceiling: Share = 0.0
     purchases_online: bool = True  # buys its inputs online like an enterprise of its sector
-    retail_fraction: float = Field(default=0.0, **SHARE)
-    parcel_value: float = Field(default=0.0, **NONNEG)  # yuan of retail sales per parcel
-    margin: float | None = Field(default=None, **SHARE)  # on online sales; None: the sector's
+    retail_fraction: Share = 0.0
+    parcel_value: UnitPrice = 0.0  # retail sales per parcel
+    margin: Share | None = None  # on online sales; None: the sector's
     #: Share of its online sales that is new business rather than sales moved from its shop
     #: (1 for a person with no business: all its online sales are new).
-    new_business: float = Field(default=0.0, **SHARE)
+    new_business: Share = 0.0
     #: Revenue grows by this multiple of the yearly growth of the country's online shoppers
     #: (``economy.online_shoppers``), on top of its sector's growth: a shop's demand comes
     #: from buyers everywhere.
-    demand_elasticity: float = Field(default=0.0, **NONNEG)
-    rural_share: float = Field(default=0.0, **SHARE)
-    clustered_share: float = Field(default=0.0, **SHARE)  # share living in a seller cluster
-    innovation: float = Field(default=0.0, **NONNEG)  # p, per year
-    imitation: float = Field(default=0.0, **NONNEG)  # q, per year
+    demand_elasticity: Annotated[float, ELASTICITY] = 0.0
+    rural_share: Share = 0.0
+    clustered_share: Share = 0.0  # share living in a seller cluster
+    innovation: Rate = 0.0  # p, per year
+    imitation: Rate = 0.0  # q, per year
     peer_weights: HouseholdPeers = HouseholdPeers()
-    abandonment_rate: float = Field(default=0.0, **NONNEG)
-    entry_rate: float = Field(default=0.0, **NONNEG)
-    exit_rate: float = Field(default=0.0, **NONNEG)
+    abandonment_rate: Rate = 0.0
+    entry_rate: Turnover = 0.0
+    exit_rate: Turnover = 0.0
 
     @model_validator(mode="after")
     def _valid(self) -> HouseholdKind:
@@ -270,8 +297,8 @@ class SellerClusters(Strict):
     while most stay small.
     """
 
-    count: int = Field(default=1, ge=1)
-    size_dispersion: float = Field(default=0.0, **NONNEG)
+    count: Annotated[int, FIRMS.at_least(1)] = 1
+    size_dispersion: Dispersion = 0.0
 
 
 class Households(Strict):
@@ -293,15 +320,15 @@ class Households(Strict):
 class SectorParams(Strict):
     """What going online means in one sector."""
 
-    online_sales_ceiling: float = Field(default=0.0, **SHARE)
-    online_purchase_ceiling: float = Field(default=0.0, **SHARE)
-    purchase_share: float = Field(default=0.0, **SHARE)  # inputs bought per yuan of revenue
-    retail_fraction: float = Field(default=0.0, **SHARE)  # online sales that go to consumers
-    parcel_value: float = Field(default=0.0, **NONNEG)  # yuan of retail sales per parcel
-    margin: float = Field(default=0.0, **SHARE)
-    revenue_growth: float = Field(default=0.0, ge=-1.0)
-    rural_share: float = Field(default=0.0, **SHARE)
-    above_scale_revenue: float | None = Field(default=None, **NONNEG)
+    online_sales_ceiling: Share = 0.0
+    online_purchase_ceiling: Share = 0.0
+    purchase_share: Share = 0.0  # inputs bought per yuan of revenue
+    retail_fraction: Share = 0.0  # online sales that go to consumers
+    parcel_value: UnitPrice = 0.0  # yuan of retail sales per parcel
+    margin: Share = 0.0
+    revenue_growth: Growth = 0.0
+    rural_share: Share = 0.0
+    above_scale_revenue: Money | None = None
 
     @model_validator(mode="after")
     def _parcels_need_value(self) -> SectorParams:
@@ -313,9 +340,9 @@ class SectorParams(Strict):
 class PeerWeights(Strict):
     """How a firm's peers are weighted: the whole market, its sector, its cluster."""
 
-    market: float = Field(default=1.0, **SHARE)
-    sector: float = Field(default=0.0, **SHARE)
-    cluster: float = Field(default=0.0, **SHARE)
+    market: Share = 1.0
+    sector: Share = 0.0
+    cluster: Share = 0.0
 
     @model_validator(mode="after")
     def _add_to_one(self) -> PeerWeights:
@@ -332,48 +359,41 @@ class PlatformChoice(Strict):
     by ``taste_scale``), so a firm that re-chooses moves only when platform terms change.
     """
 
-    buyers_weight: float = Field(default=0.0, **NONNEG)
-    commission_weight: float = Field(default=0.0, **NONNEG)
-    local_preference: float = 0.0
-    taste_scale: float = Field(default=0.0, **NONNEG)
+    buyers_weight: Weight = 0.0
+    commission_weight: Weight = 0.0
+    local_preference: Annotated[float, PREFERENCE] = 0.0
+    taste_scale: Weight = 0.0
 
 
 class ParkEffects(Strict):
     """Agglomeration effects enjoyed by firms in a park or cluster."""
 
-    setup_discount: float = Field(default=0.0, **SHARE)
-    delivery_discount: float = Field(default=0.0, **SHARE)
-    peer_multiplier: float = Field(default=1.0, **NONNEG)
+    setup_discount: Share = 0.0
+    delivery_discount: Share = 0.0
+    peer_multiplier: Multiple = 1.0
 
 
 class Adoption(Strict):
     """Behavioural parameters of firms: none comes from a policy document (calibrate them)."""
 
-    innovation: float = Field(**NONNEG)  # p, per year
-    imitation: float = Field(**NONNEG)  # q, per year
-    benefit_sensitivity: float = Field(default=0.0, **NONNEG)
-    propensity_dispersion: float = Field(default=0.0, **NONNEG)
+    innovation: Rate  # p
+    imitation: Rate  # q
+    benefit_sensitivity: Weight = 0.0
+    propensity_dispersion: Dispersion = 0.0
     peer_weights: PeerWeights = PeerWeights()
-    payback_years: float = Field(default=1.0, gt=0)
-    setup_cost: dict[SizeClass, float] = Field(default_factory=dict)
-    skill_cost_discount: float = Field(default=0.0, **SHARE)
-    reach_gain: float = Field(default=0.0, **NONNEG)
-    channel_saving: float = Field(default=0.0, **SHARE)
-    purchase_saving: float = Field(default=0.0, **SHARE)
-    delivery_time_cost: float = Field(default=0.0, **NONNEG)  # yuan per parcel per day
-    deepening_rate: float = Field(default=0.0, **NONNEG)
-    delivery_delay_drag: float = Field(default=0.0, **NONNEG)  # per day of delivery
-    abandonment_rate: float = Field(default=0.0, **NONNEG)
-    switch_rate: float = Field(default=0.0, **NONNEG)
+    payback_years: Annotated[float, PAYBACK] = 1.0
+    setup_cost: dict[SizeClass, Money] = Field(default_factory=dict)
+    skill_cost_discount: Share = 0.0
+    reach_gain: Multiple = 0.0  # share of sales per unit of ln(1 + buyers / 1e6)
+    channel_saving: Share = 0.0
+    purchase_saving: Share = 0.0
+    delivery_time_cost: UnitPrice = 0.0  # yuan per parcel per day
+    deepening_rate: Rate = 0.0
+    delivery_delay_drag: Multiple = 0.0  # per day of delivery
+    abandonment_rate: Rate = 0.0
+    switch_rate: Rate = 0.0
     platform_choice: PlatformChoice = PlatformChoice()
     park: ParkEffects = ParkEffects()
-
-    @model_validator(mode="after")
-    def _money_not_negative(self) -> Adoption:
-        for size, cost in self.setup_cost.items():
-            if cost < 0:
-                raise ValueError(f"setup_cost.{size} must be ≥ 0 yuan (got {cost})")
-        return self
 
 
 PlatformKind = Literal["b2c", "b2b", "bulk_exchange", "cross_border"]
@@ -393,19 +413,19 @@ class PlatformSpec(Strict):
     kind: PlatformKind
     local: bool = False
     settled: bool = False  # its volume is booked in the city (always true for a local one)
-    commission: float = Field(**SHARE)
-    buyers: float = Field(**NONNEG)  # persons, at the start
+    commission: Share
+    buyers: Annotated[float, BUYERS]  # at the start
     #: What the buyers follow: a constant yearly ``buyer_growth``, or the country's online
     #: shoppers (``economy.online_shoppers``), in proportion to their number at the start.
     buyer_trend: Literal["exponential", "online_shoppers"] = "exponential"
-    buyer_growth: float = Field(default=0.0, ge=-1.0)  # exogenous trend, per year
-    network_elasticity: float = Field(default=0.0, **NONNEG)
-    external_sellers: float = Field(default=0.0, **NONNEG)
-    reference_sellers: float | None = Field(default=None, gt=0)
-    adjustment_rate: float = Field(default=1.0, **SHARE)  # share of the buyer gap closed a month
-    external_volume: float = Field(default=0.0, **NONNEG)  # yuan a year from outside sellers
-    buyer_acquisition_cost: float | None = Field(default=None, gt=0)  # yuan per buyer
-    settlement_rate: float = Field(default=0.0, **NONNEG)  # yearly hazard of settling anyway
+    buyer_growth: Growth = 0.0  # exogenous trend
+    network_elasticity: Annotated[float, ELASTICITY] = 0.0
+    external_sellers: Annotated[float, FIRMS] = 0.0
+    reference_sellers: Annotated[float, FIRMS.above(0)] | None = None
+    adjustment_rate: Share = 1.0  # share of the buyer gap closed a month
+    external_volume: Money = 0.0  # a year, from outside sellers
+    buyer_acquisition_cost: Annotated[float, UNIT_PRICE.above(0)] | None = None  # per buyer
+    settlement_rate: Rate = 0.0  # hazard of settling anyway
     serves: list[Sector] | None = None
 
     @model_validator(mode="after")
@@ -422,21 +442,21 @@ class PlatformSpec(Strict):
 class LogisticsSpec(Strict):
     """An express/logistics provider (see ``agents/logistics.py``)."""
 
-    capacity: float = Field(gt=0)  # parcels a month
-    cost_per_parcel: float = Field(**NONNEG)
-    reference_parcels: float | None = Field(default=None, gt=0)
-    scale_elasticity: float = Field(default=0.0, ge=0.0, lt=1.0)
-    congestion_threshold: float = Field(default=1.0, **SHARE)
-    congestion_cost: float = Field(default=0.0, **NONNEG)
-    congestion_delay: float = Field(default=0.0, **NONNEG)
-    delivery_days: float = Field(default=0.0, **NONNEG)
-    urban_coverage: float = Field(default=1.0, **SHARE)
-    rural_coverage: float = Field(default=1.0, **SHARE)
-    uncovered_surcharge: float = Field(default=0.0, **NONNEG)
-    uncovered_extra_days: float = Field(default=0.0, **NONNEG)
-    invest_threshold: float = Field(default=1.0, **SHARE)
-    invest_after_months: int = Field(default=1, ge=1)
-    invest_step: float = Field(default=0.0, **NONNEG)  # capacity grows by this share
+    capacity: Annotated[float, PARCELS.above(0)]
+    cost_per_parcel: UnitPrice
+    reference_parcels: Annotated[float, PARCELS.above(0)] | None = None
+    scale_elasticity: Annotated[float, SCALE_ELASTICITY] = 0.0
+    congestion_threshold: Share = 1.0
+    congestion_cost: Multiple = 0.0
+    congestion_delay: Multiple = 0.0
+    delivery_days: Days = 0.0
+    urban_coverage: Share = 1.0
+    rural_coverage: Share = 1.0
+    uncovered_surcharge: Multiple = 0.0
+    uncovered_extra_days: Days = 0.0
+    invest_threshold: Share = 1.0
+    invest_after_months: Annotated[int, MONTHS.at_least(1)] = 1
+    invest_step: Multiple = 0.0  # capacity grows by this share
 
     @model_validator(mode="after")
     def _scale_needs_reference(self) -> LogisticsSpec:
@@ -468,12 +488,12 @@ class TargetSpec(Strict):
 
     description: str = ""
     outcome: str | None = None
-    year: int = Field(ge=1990, le=2100)
+    year: CalendarYear
     measure: Literal["level", "growth"] = "level"
-    above: float | None = None
-    at_least: float | None = None
-    below: float | None = None
-    at_most: float | None = None
+    above: Value | None = None
+    at_least: Value | None = None
+    below: Value | None = None
+    at_most: Value | None = None
     not_modelled: str | None = None
 
     @model_validator(mode="after")
@@ -516,8 +536,8 @@ class CalibrationParameter(Strict):
     """A behavioural parameter ``ecomsim calibrate`` fits, by dotted path, within bounds."""
 
     path: str
-    low: float
-    high: float
+    low: Value
+    high: Value
     log: bool = False  # search on a log scale (for rates spanning orders of magnitude)
 
     @model_validator(mode="after")
@@ -549,9 +569,9 @@ class Observation(Strict):
 
     description: str = ""
     outcome: str
-    year: int = Field(ge=1990, le=2100)
-    value: float = Field(gt=0)
-    weight: float = Field(default=1.0, gt=0)
+    year: CalendarYear
+    value: Annotated[float, VALUE.above(0)]
+    weight: Annotated[float, RELATIVE_WEIGHT] = 1.0
 
     @model_validator(mode="after")
     def _known_outcome(self) -> Observation:
@@ -570,7 +590,7 @@ class Calibration(Strict):
     are kept for out-of-sample validation.
     """
 
-    replications: int = Field(default=4, ge=1)
+    replications: Annotated[int, REPLICATIONS] = 4
     parameters: dict[str, CalibrationParameter]
     observed: dict[str, Observation]
 

@@ -135,3 +135,54 @@ def die_on(key: int, value: int) -> int:
     if value == key:
         os._exit(1)
     return value * 2
+
+
+def assert_readable_ticks(figure) -> None:
+    """Every axis that shows tick labels shows at least two, none empty and none overlapping.
+
+    An axis of categories shows one label per category in view (a single row, none for a
+    colorbar's short side). Labels are measured as drawn (``get_window_extent``).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.ticker import FixedLocator
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    for ax in figure.axes:
+        if not ax.get_visible():
+            continue
+        for axis in (ax.xaxis, ax.yaxis):
+            shown = [k for k, on in axis.get_tick_params().items() if k.startswith("label") and on]
+            if not shown:
+                continue  # e.g. the upper panels of a shared time axis
+            low, high = sorted(axis.get_view_interval())
+            margin = 1e-9 * (high - low)
+            ticks = [
+                t for t in axis.get_major_ticks() if low - margin <= t.get_loc() <= high + margin
+            ]
+            labels = [
+                label for t in ticks for label in (t.label1, t.label2) if label.get_visible()
+            ]
+            where = f"{ax.get_title() or ax.get_ylabel()!r} {axis.axis_name}"
+            locator = axis.get_major_locator()
+            wanted = min(2, len(ticks)) if isinstance(locator, FixedLocator) else 2
+            assert len(labels) >= wanted, f"{where}: {len(labels)} tick labels"
+            assert all(label.get_text() for label in labels), f"{where}: an empty label"
+            boxes = [label.get_window_extent(renderer) for label in labels]
+            for i, box in enumerate(boxes):
+                for other in boxes[i + 1 :]:
+                    assert not box.overlaps(other), (
+                        f"{where}: labels overlap: {[t.get_text() for t in labels]}"
+                    )
+
+
+def assert_figures_readable(path) -> None:
+    """Every figure of a results folder, drawn again from its data, has readable tick labels."""
+    from ecomsim.experiments import figures
+    from ecomsim.experiments.store import ExperimentFolder
+
+    folder = ExperimentFolder(path)
+    manifest = folder.manifest()
+    for figure in figures.DRAWERS[figures.folder_kind(manifest)](folder, manifest).values():
+        assert_readable_ticks(figure)

@@ -7,7 +7,7 @@ from support import BASE, merge, refused
 
 from ecomsim.experiments import cli
 from ecomsim.experiments.calibrate import Problem, fit, fit_table
-from ecomsim.scenarios import load_scenario
+from ecomsim.scenarios import builtin_scenarios, load_scenario
 from ecomsim.scenarios.schema import CalibrationParameter
 
 TRUE_INNOVATION = 0.1
@@ -105,3 +105,25 @@ def test_cli_refuses_a_scenario_without_calibration(tmp_path, capsys):
     code = cli.main(["calibrate", "demo", "-q", "-o", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2 and "no [calibration] table" in err and err.count("\n") == 1
+
+
+def test_search_bounds_outside_the_fields_range_are_refused_before_any_run(tmp_path, capsys):
+    placeholder = {"a": {"outcome": "adoption_rate", "year": 2014, "value": 1.0}}
+    path = scenario_file(tmp_path, placeholder)
+    path.write_text(path.read_text().replace("high = 0.5", "high = 50.0"))
+    out = tmp_path / "results"
+    code = cli.main(["calibrate", str(path), "-n", "6", "-q", "-w", "1", "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert (
+        "city.toml: calibration.parameters.innovation.high: 50.0 is refused: "
+        "adoption.innovation: must be between 0 and 12 a year (got 50.0)"
+    ) in err
+    assert not out.exists()
+
+
+def test_every_shipped_search_bound_is_within_its_fields_range():
+    for name in builtin_scenarios():
+        loaded = load_scenario(name)
+        if loaded.spec.calibration is not None:
+            Problem(loaded)  # checks both bounds of every parameter

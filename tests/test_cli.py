@@ -3,11 +3,12 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from ecomsim.experiments import cli, results
+from ecomsim.experiments import cli, commands, results
 
 
 def run_cli(capsys, *args):
@@ -107,17 +108,32 @@ def test_set_overrides_reach_the_run(capsys, tmp_path):
     [
         (["run", "atlantis"], "unknown scenario; choose one of"),
         (["run", "missing.toml"], "missing.toml: no such scenario file"),
-        (["run", "demo", "--set", "firms.count=-5"], "firms.count: must be > 0"),
+        (["run", "demo", "--set", "firms.count=-5"], "firms.count: must be between 1 and 1e8"),
         (["run", "demo", "--set", "firms.cont=5"], "firms.cont: unknown field"),
         (["run", "demo", "--set", "sectors.trade.margin=1.5"], "between 0 and 1"),
-        (["run", "demo", "--set", "instruments.fund.budget_per_year=-1"], "must be ≥ 0"),
+        (["run", "demo", "--set", "instruments.fund.budget_per_year=-1"], "between 0 and 1e13"),
+        (["run", "demo", "--set", "adoption.imitation=inf"], "must be a finite number (got inf)"),
+        (
+            ["run", "demo", "--set", "firms.revenue.micro.dispersion=1e308"],
+            "firms.revenue.micro.dispersion: must be between 0 and 5 (got 1e+308)",
+        ),
+        (
+            ["run", "demo", "--set", "logistics.express_a.delivery_days=1e308"],
+            "delivery_days: must be between 0 and 60 days (got 1e+308)",
+        ),
+        (
+            ["run", "demo", "--set", "platforms.national_b2c.buyers=1e308"],
+            "buyers: must be between 0 and 3e9 persons (got 1e+308)",
+        ),
         (["run", "demo", "--set", "scenario.end=2014-01"], "is before the plan starts"),
         (
             ["run", "demo", "--set", "instruments.adoption_grant.kind=free_money"],
             "unknown instrument kind",
         ),
         (["run", "demo", "--replications", "0"], "--replications: must be at least 1"),
-        (["run", "demo", "--until", "2014-01"], "must not be before the scenario's start"),
+        (["run", "demo", "--until", "2014-01"], "--until 2014-01 is before the scenario's start"),
+        (["run", "demo", "--until", "2300-01"], "past the longest run, 20 years from the"),
+        (["run", "demo", "--set", "scenario.end=2300-12"], "end 2300-12 is past the longest run"),
         (["run", "demo", "--keep-policy"], "--keep-policy needs --until"),
         (["run", "demo", "--bogus"], "unrecognized arguments: --bogus"),
     ],
@@ -129,6 +145,47 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(capsys, tmp_path, args,
     assert expected in err
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", "demo"],
+        ["calibrate", "quzhou"],
+        ["compare", "demo"],
+        ["transplant", "--economies", "demo", "--policies", "demo"],
+        ["sweep", "quzhou-levers"],
+        ["sensitivity", "quzhou-levers"],
+    ],
+)
+def test_an_output_folder_that_cannot_be_written_is_refused_before_anything_runs(
+    capsys, tmp_path, monkeypatch, command
+):
+    def never(*args, **kwargs):
+        raise AssertionError("nothing may run when the output folder cannot be written")
+
+    monkeypatch.setattr(cli, "run_replications", never)
+    monkeypatch.setattr(commands, "run_batch", never)
+    in_the_way = tmp_path / "results.txt"
+    in_the_way.write_text("a file where a folder should be")
+    code, _, err = run_cli(capsys, *command, "--out", str(in_the_way / "out"))
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert f"argument -o/--out: {in_the_way} is a file, not a folder" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.txt"]
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_an_output_folder_that_cannot_be_created_says_why(capsys):
+    code, _, err = run_cli(capsys, "run", "demo", "--out", "/proc/nope")
+    assert code == 2 and err.count("\n") == 1
+    assert "cannot create the folder /proc/nope (No such file or directory)" in err
+
+
+def test_checking_the_output_folder_leaves_nothing_behind(capsys, tmp_path):
+    """The check makes the folder and a probe file, then removes both (bad input writes nothing)."""
+    out = tmp_path / "new" / "deeper"
+    code, _, _ = run_cli(capsys, "run", "demo", "--set", "firms.count=-5", "--out", str(out))
+    assert code == 2 and list(tmp_path.iterdir()) == []
 
 
 def test_interrupted_run_leaves_no_folder(capsys, tmp_path, monkeypatch):
@@ -167,7 +224,11 @@ def test_validate_reports_valid_files_and_missing_sources(capsys, tmp_path):
     assert code == 2 and "without a source" in err
     bare.write_text(bare.read_text().replace("count = 100", "count = -1"))
     code, _, err = run_cli(capsys, "validate", str(bare))
-    assert code == 2 and "bare.toml: firms.count: must be > 0" in err
+    assert code == 2 and "bare.toml: firms.count: must be between 1 and 1e8 (got -1)" in err
+    bare.write_text(bare.read_text().replace("imitation = 0.2", "imitation = 1e308"))
+    code, _, err = run_cli(capsys, "validate", str(bare), "--set", "firms.count=100")
+    assert code == 2 and err.count("\n") == 1
+    assert "adoption.imitation: must be between 0 and 12 a year (got 1e+308)" in err
 
 
 def test_show_prints_each_number_with_its_source(capsys):

@@ -2,11 +2,12 @@
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
-from support import GRANT_POLICY, write_scenario
+from support import GRANT_POLICY, assert_figures_readable, assert_readable_ticks, write_scenario
 
-from ecomsim.experiments import cli
+from ecomsim.experiments import cli, figures
 from ecomsim.experiments.compare import COMPARE_SERIES, HEADLINE_OUTCOMES
 
 TARGETS = {
@@ -86,6 +87,58 @@ def test_plot_redraws_the_figure_of_a_run_folder(tmp_path, capsys):
     capsys.readouterr()
     assert cli.main(["plot", str(folder)]) == 0
     assert "run.png" in capsys.readouterr().out and figure.exists()
+    assert_figures_readable(folder)
+
+
+def test_the_comparison_figure_has_readable_ticks(compared):
+    """Three years of months on a panel a third of a page wide; log panels within a decade."""
+    assert_figures_readable(compared[0])
+
+
+def _trajectories(months: int, low: float, high: float) -> pd.DataFrame:
+    """Two runs of every compared series, rising from ``low`` to ``high`` over ``months``."""
+    dates = [str(d.date()) for d in pd.date_range("2015-01-01", periods=months, freq="MS")]
+    rise = np.geomspace(low, high, months)
+    rows = [
+        {"run": run, "date": date, **{name: value * (1 + 0.01 * run) for name in COMPARE_SERIES}}
+        for run in (0, 1)
+        for date, value in zip(dates, rise, strict=True)
+    ]
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize(
+    ("months", "low", "high"),
+    [
+        (6, 0.2, 0.3),  # half a year: month labels
+        (36, 2e7, 8e7),  # log panels within one decade (no power of ten in view)
+        (72, 1.1e5, 1.9e5),  # narrower than one 1-2-5 step
+        (240, 1e3, 1e10),  # the longest run, seven decades
+    ],
+)
+def test_time_and_log_axes_label_any_span_readably(months, low, high):
+    runs = pd.DataFrame({"run": [0, 1], "scenario": ["a", "b"]})
+    targets = pd.DataFrame(columns=["scenario", "outcome", "year", "measure", "sign", "threshold"])
+    figure = figures.compare_figure(
+        _trajectories(months, low, high), runs, targets, ["a", "b"], {"a": "2015-03"}
+    )
+    assert_readable_ticks(figure)
+    log_panels = [ax for ax in figure.axes if ax.get_yscale() == "log"]
+    assert len(log_panels) == len(figures.LOG_PANELS)
+
+
+@pytest.mark.parametrize(
+    ("low", "high"), [(20, 80), (55, 95), (11, 19), (300, 1500), (5, 200), (1, 1e9)]
+)
+def test_a_log_axis_always_has_labels_in_view(low, high):
+    ticks = figures.ReadableLogLocator().tick_values(low, high)
+    shown = ticks[(ticks >= low) & (ticks <= high)]
+    assert 2 <= len(shown) <= 10
+
+
+def test_tick_labels_are_plain_numbers():
+    labels = [figures.plain_number(v) for v in (0.05, 250, 12_500, 3e6, 2.5e9, 0)]
+    assert labels == ["0.05", "250", "12,500", "3M", "2.5bn", "0"]
 
 
 def test_plot_refuses_folders_that_are_not_finished_experiments(tmp_path, capsys):
@@ -107,3 +160,12 @@ def test_every_experiment_command_has_help(capsys):
             cli.main([command, "--help"])
         assert done.value.code == 0
         assert f"usage: ecomsim {command}" in capsys.readouterr().out
+
+
+def test_compare_refuses_a_scenario_longer_than_the_longest_run(tmp_path, capsys):
+    city = write_scenario(tmp_path / "city.toml", {"scenario": {"end": "2036-01"}}, name="city")
+    out = tmp_path / "out"
+    assert cli.main(["compare", "demo", str(city), "-q", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "city.toml: scenario: end 2036-01 is past the longest run, 20 years" in err
+    assert err.count("\n") == 1 and not out.exists()

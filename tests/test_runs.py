@@ -127,6 +127,15 @@ def test_run_can_extend_past_the_plan_with_or_without_policy():
     assert last_paid <= "2015-06" < kept.payments["date"].max()
 
 
+def test_the_run_boundary_refuses_a_horizon_past_the_longest_run():
+    """Checked before any array is allocated: a run to 2300 would exhaust memory first."""
+    spec = make_spec()
+    with pytest.raises(ValueError, match="until 2035-01 is past the longest run"):
+        run_scenario(spec, 1, until=Month(2035, 1))
+    with pytest.raises(ValueError, match="until 2014-12 is before the scenario's start"):
+        EcommerceModel(spec, rng=1, until=Month(2014, 12))
+
+
 def test_months_before_the_plan_run_without_policy():
     spec = with_fund(
         {

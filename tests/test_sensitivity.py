@@ -6,6 +6,7 @@ import pytest
 from SALib.analyze import sobol as salib_sobol
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as saltelli
+from support import assert_figures_readable
 
 from ecomsim.experiments import cli
 from ecomsim.experiments.design import SensitivitySpec
@@ -129,4 +130,5 @@ def test_the_model_s_sobol_indices_find_the_dominant_lever_of_the_bass_limit(cap
     assert abs(total.loc["inert", "value"]) < 0.03
     assert total.loc["inert", "conf_low"] <= 0.01  # its interval reaches zero
     assert (folder / "figures" / "sensitivity.png").stat().st_size > 10_000
+    assert_figures_readable(folder)  # the figures' tick labels are readable
     assert len(pd.read_parquet(folder / "points.parquet")) == 64 * (3 + 2)

@@ -9,7 +9,7 @@ import time
 
 import pandas as pd
 import pytest
-from support import GRANT_POLICY, write_scenario
+from support import GRANT_POLICY, assert_figures_readable, write_scenario
 
 from ecomsim.experiments import cli
 
@@ -100,6 +100,7 @@ def test_a_sweep_writes_a_complete_folder_and_prints_each_outcome(capsys, tmp_pa
     )
     assert (folder / "figures" / "sweep.png").stat().st_size > 10_000
     assert (folder / "figures" / "sweep.svg").exists()
+    assert_figures_readable(folder)  # the figures' tick labels are readable
 
 
 def test_results_do_not_depend_on_the_number_of_workers(capsys, tmp_path):

@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 import pytest
-from support import GRANT_POLICY, make_spec, write_scenario
+from support import GRANT_POLICY, assert_figures_readable, make_spec, write_scenario
 
 from ecomsim.experiments import cli
 from ecomsim.experiments.transplant import size_factor, transplant
@@ -170,6 +170,7 @@ def test_the_transplant_command_writes_its_matrix_and_heatmaps(capsys, tmp_path)
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["size_by"] == "firms" and manifest["economies"] == ["alpha", "beta"]
     assert (folder / "figures" / "transplant.png").stat().st_size > 10_000
+    assert_figures_readable(folder)  # the figures' tick labels are readable
 
 
 def test_the_default_matrix_is_the_plan_cities():

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field
 
 from ecomsim.agents.firms import Sector
 from ecomsim.model.instruments.base import Instrument, Proposal, RevenueDraw
+from ecomsim.model.ranges import Money, ProgrammeCount, Rate, Share
 
 if TYPE_CHECKING:
     from ecomsim.model.ecosystem import EcommerceModel
@@ -26,8 +26,8 @@ class PlatformAttraction(Instrument):
     """
 
     kind: Literal["platform_attraction"]
-    reward: float = Field(ge=0)
-    relocation_rate: float = Field(ge=0)
+    reward: Money
+    relocation_rate: Rate
     platforms: list[str] | None = None
 
     summary: ClassVar[str] = "reward to an outside platform that settles in the city"
@@ -77,13 +77,13 @@ class HeadquartersAttraction(Instrument):
     """
 
     kind: Literal["hq_attraction"]
-    candidates: int = Field(ge=0)
+    candidates: ProgrammeCount  # each is a firm row, in the counterfactual too
     sector: Sector
     revenue: RevenueDraw
-    online_share: float = Field(ge=0, le=1)
-    reward: float = Field(ge=0)
-    relocation_rate: float = Field(ge=0)
-    spontaneous_rate: float = Field(default=0.0, ge=0)
+    online_share: Share
+    reward: Money
+    relocation_rate: Rate
+    spontaneous_rate: Rate = 0.0
 
     summary: ClassVar[str] = "reward to an outside e-commerce firm that moves its HQ in"
     #: Deadweight if the firm moved in during the no-policy run as well.

@@ -23,19 +23,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal, get_args
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from ecomsim.agents.firms import ALL_ROWS, Rows, Sector, SellerKind, SizeClass
 from ecomsim.model.calendar import Month, MonthField
+from ecomsim.model.ranges import Dispersion, FirmCount, Money, Months
 
 if TYPE_CHECKING:
     from ecomsim.agents.firms import FirmPopulation
     from ecomsim.model.counterfactual import CounterfactualRecord
     from ecomsim.model.ecosystem import EcommerceModel
     from ecomsim.scenarios.schema import Scenario
-
-Money = float
-NonNegative = Field(ge=0)
 
 #: Who can receive a payment. Firms and platforms fall under a non-stacking rule; each
 #: logistics infrastructure project is a project of its own, and training institutions, park
@@ -48,16 +46,20 @@ FIRM_ROW_KINDS = frozenset({"firm", "talent"})
 
 
 class Strict(BaseModel):
-    """Base for declared data: unknown fields are errors and values never change after loading."""
+    """Base for declared data: unknown fields are errors and values never change after loading.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Every number must be finite: TOML and ``--set`` accept ``inf`` and ``nan``, and an infinite
+    imitation rate or a NaN share would run to nonsense rather than fail.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class RevenueDraw(Strict):
     """Lognormal revenue: median (yuan a year) and dispersion (sigma of its logarithm)."""
 
-    median: float = Field(ge=0)
-    dispersion: float = Field(default=0.0, ge=0)
+    median: Money
+    dispersion: Dispersion = 0.0
 
 
 class Eligibility(Strict):
@@ -78,8 +80,8 @@ class Eligibility(Strict):
     seller_kinds: list[SellerKind] | None = None
     size_classes: list[SizeClass] | None = None  # enterprise size classes (households have none)
     sectors: list[Sector] | None = None
-    min_revenue: float | None = Field(default=None, ge=0)
-    min_online_volume: float | None = Field(default=None, ge=0)
+    min_revenue: Money | None = None
+    min_online_volume: Money | None = None
 
     def mask(
         self, firms: FirmPopulation, assume_adopted: bool = False, rows: Rows = ALL_ROWS
@@ -164,12 +166,12 @@ class Instrument(Strict):
     start: MonthField | None = None
     end: MonthField | None = None
     #: Months between the funder's approval of an award and its payment.
-    payment_lag: int = Field(default=0, ge=0)
+    payment_lag: Months = 0
     #: Limits the funder enforces on accepted awards (``None``: no limit).
-    slots_per_year: int | None = Field(default=None, ge=0)
-    slots_total: int | None = Field(default=None, ge=0)
+    slots_per_year: FirmCount | None = None
+    slots_total: FirmCount | None = None
     #: Earmark: the most this instrument may commit from the fund in a calendar year (yuan).
-    max_per_year: float | None = Field(default=None, ge=0)
+    max_per_year: Money | None = None
 
     #: One line for ``ecomsim show`` and the docs.
     summary: ClassVar[str] = ""
@@ -291,7 +293,7 @@ class FirmInstrument(Instrument):
     selection: Literal["first_come", "ranked"] = "first_come"
     rank_by: Literal["online_volume", "revenue", "volume_growth"] = "online_volume"
     #: Largest amount one award may have (yuan), ``None`` for no cap.
-    cap: float | None = Field(default=None, ge=0)
+    cap: Money | None = None
 
     def eligible(
         self, firms: FirmPopulation, assume_adopted: bool = False, rows: Rows = ALL_ROWS

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field
 
 from ecomsim.model.instruments.base import FirmInstrument, Proposal
+from ecomsim.model.ranges import Share
 
 if TYPE_CHECKING:
     from ecomsim.model.ecosystem import EcommerceModel
@@ -23,7 +23,7 @@ class TaxRelief(FirmInstrument):
     """
 
     kind: Literal["tax_relief"]
-    rate: float = Field(ge=0, le=1)
+    rate: Share  # of revenue, a year
 
     summary: ClassVar[str] = "yearly property/land tax relief for eligible firms (not the fund)"
     #: Deadweight if the firm went online in the no-policy run as well.

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import Field
-
 from ecomsim.model.calendar import Month
 from ecomsim.model.instruments.base import Instrument
+from ecomsim.model.ranges import Money
 
 
 class StandingFund(Instrument):
@@ -20,7 +19,7 @@ class StandingFund(Instrument):
     """
 
     kind: Literal["standing_fund"]
-    budget_per_year: float = Field(ge=0)
+    budget_per_year: Money
     prorate: bool = False
 
     summary: ClassVar[str] = "yearly budget the other instruments draw on"

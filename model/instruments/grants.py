@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import model_validator
 
 from ecomsim.model.instruments.base import FirmInstrument, Proposal, not_yet_received
+from ecomsim.model.ranges import HAZARD_MULTIPLIER, Money, Share
 
 if TYPE_CHECKING:
     from ecomsim.model.ecosystem import EcommerceModel
@@ -23,8 +24,8 @@ class AdoptionGrant(FirmInstrument):
     """
 
     kind: Literal["adoption_grant"]
-    amount: float | None = Field(default=None, ge=0)
-    cost_share: float | None = Field(default=None, ge=0, le=1)
+    amount: Money | None = None
+    cost_share: Share | None = None
 
     summary: ClassVar[str] = "one-off grant to a firm when it goes online"
     #: Deadweight if the firm went online in the no-policy run as well.
@@ -70,8 +71,8 @@ class ListingGrant(FirmInstrument):
     """
 
     kind: Literal["listing_grant"]
-    amount: float = Field(ge=0)
-    hazard_multiplier: float = Field(default=1.0, ge=1.0)
+    amount: Money
+    hazard_multiplier: Annotated[float, HAZARD_MULTIPLIER] = 1.0
 
     summary: ClassVar[str] = "one-off grant to a firm that lists on a stock exchange"
     #: Deadweight if the firm listed in the no-policy run as well.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field
 
 from ecomsim.model.instruments.base import Instrument, Proposal
+from ecomsim.model.ranges import Share
 
 if TYPE_CHECKING:
     from ecomsim.model.ecosystem import EcommerceModel
@@ -25,7 +25,7 @@ class LocalEmphasis(Instrument):
 
     kind: Literal["local_emphasis"]
     local_priority: bool = True
-    commission_rebate: float = Field(default=0.0, ge=0, le=1)
+    commission_rebate: Share = 0.0
 
     summary: ClassVar[str] = "local firms first in every call; commission rebate on local platforms"
 

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from ecomsim.agents.firms import SECTORS, Sector
 from ecomsim.model.instruments.base import Instrument, Proposal, spread_over_year
+from ecomsim.model.ranges import Days, Money, Parcels, ProgrammeCount, Share
 
 if TYPE_CHECKING:
     from ecomsim.model.ecosystem import EcommerceModel
@@ -29,15 +30,15 @@ class LogisticsInvestment(Instrument):
     """
 
     kind: Literal["logistics_investment"]
-    projects_per_year: int = Field(ge=0)
-    amount: float = Field(ge=0)
+    projects_per_year: ProgrammeCount
+    amount: Money
     provider: str | None = None
-    capacity_gain: float = Field(default=0.0, ge=0)
-    cost_reduction: float = Field(default=0.0, ge=0, le=1)
-    urban_coverage_gain: float = Field(default=0.0, ge=0, le=1)
-    rural_coverage_gain: float = Field(default=0.0, ge=0, le=1)
-    days_reduction: float = Field(default=0.0, ge=0)
-    sector_ceiling_gain: dict[Sector, float] = Field(default_factory=dict)
+    capacity_gain: Parcels = 0.0
+    cost_reduction: Share = 0.0
+    urban_coverage_gain: Share = 0.0
+    rural_coverage_gain: Share = 0.0
+    days_reduction: Days = 0.0
+    sector_ceiling_gain: dict[Sector, Share] = Field(default_factory=dict)
 
     summary: ClassVar[str] = "co-funded logistics projects: capacity, cost, coverage, speed"
     size_fields: ClassVar[tuple[str, ...]] = (*Instrument.size_fields, "projects_per_year")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field
 
 from ecomsim.model.instruments.base import FirmInstrument, Proposal
+from ecomsim.model.ranges import PROGRAMME, FirmCount, Money
 
 if TYPE_CHECKING:
     from ecomsim.model.ecosystem import EcommerceModel
@@ -24,9 +24,9 @@ class Park(FirmInstrument):
     """
 
     kind: Literal["park"]
-    parks: int = Field(ge=1)
-    places_per_park: int = Field(ge=0)
-    subsidy_per_park_per_year: float = Field(default=0.0, ge=0)
+    parks: Annotated[int, PROGRAMME.at_least(1)]
+    places_per_park: FirmCount
+    subsidy_per_park_per_year: Money = 0.0
 
     summary: ClassVar[str] = "park places for firms (agglomeration) and subsidies to operators"
     size_fields: ClassVar[tuple[str, ...]] = (*FirmInstrument.size_fields, "parks")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field
 
 from ecomsim.model.calendar import Month
 from ecomsim.model.instruments.base import (
@@ -14,6 +13,7 @@ from ecomsim.model.instruments.base import (
     Proposal,
     not_yet_received,
 )
+from ecomsim.model.ranges import GROWTH, PROGRAMME, Money, Multiple, Share, Years
 
 if TYPE_CHECKING:
     from ecomsim.model.counterfactual import CounterfactualRecord
@@ -60,13 +60,13 @@ class PerformanceReward(FirmInstrument):
     """
 
     kind: Literal["performance_reward"]
-    amount: float = Field(ge=0)
-    growth_threshold: float = Field(ge=0)
-    years: int = Field(ge=1)
-    min_base_volume: float = Field(default=0.0, ge=0)
-    awareness: float = Field(ge=0, le=1)
-    effort_growth: float = Field(default=0.0, ge=0)
-    effort_cost: float = Field(default=0.0, ge=0)
+    amount: Money
+    growth_threshold: Annotated[float, GROWTH.at_least(0)]
+    years: Years
+    min_base_volume: Money = 0.0
+    awareness: Share
+    effort_growth: Annotated[float, GROWTH.at_least(0)] = 0.0
+    effort_cost: Multiple = 0.0  # per yuan of online sales
     selection: Literal["first_come", "ranked"] = "ranked"
     rank_by: Literal["online_volume", "revenue", "volume_growth"] = "volume_growth"
 
@@ -177,8 +177,8 @@ class PlatformAward(Instrument):
     """
 
     kind: Literal["platform_award"]
-    total_per_year: float = Field(ge=0)
-    top_k: int = Field(ge=1)
+    total_per_year: Money
+    top_k: Annotated[int, PROGRAMME.at_least(1)]
 
     summary: ClassVar[str] = "yearly award to the top-ranked platforms settled in the city"
 

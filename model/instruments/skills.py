@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field
 
 from ecomsim.model.instruments.base import FirmInstrument, Proposal, spread_over_year
+from ecomsim.model.ranges import FIRMS, PROGRAMME, FirmCount, Money, ProgrammeCount, Share, Years
 
 if TYPE_CHECKING:
     from ecomsim.model.ecosystem import EcommerceModel
@@ -31,11 +31,11 @@ class TrainingSubsidy(FirmInstrument):
     """
 
     kind: Literal["training_subsidy"]
-    courses_per_year: int = Field(ge=0)
-    firms_per_course: int = Field(ge=1)
-    cost_per_course: float = Field(ge=0)
-    cost_share: float = Field(ge=0, le=1)
-    skill_gain: float = Field(ge=0, le=1)
+    courses_per_year: ProgrammeCount
+    firms_per_course: Annotated[int, FIRMS.at_least(1)]
+    cost_per_course: Money
+    cost_share: Share
+    skill_gain: Share
 
     summary: ClassVar[str] = "share of the cost of training courses; raises firms' skills"
     size_fields: ClassVar[tuple[str, ...]] = (*FirmInstrument.size_fields, "courses_per_year")
@@ -79,12 +79,12 @@ class TalentSubsidy(FirmInstrument):
     """
 
     kind: Literal["talent_subsidy"]
-    salary: float = Field(ge=0)
-    salary_share: float = Field(ge=0, le=1)
-    talents_per_firm: int = Field(ge=1)
-    years: int = Field(ge=1)
-    new_firms_per_year: int = Field(ge=0)
-    skill_gain: float = Field(default=0.0, ge=0, le=1)
+    salary: Money  # a year
+    salary_share: Share
+    talents_per_firm: Annotated[int, PROGRAMME.at_least(1)]
+    years: Years
+    new_firms_per_year: FirmCount
+    skill_gain: Share = 0.0
 
     summary: ClassVar[str] = "share of talents' salaries in eligible firms, for several years"
     size_fields: ClassVar[tuple[str, ...]] = (*FirmInstrument.size_fields, "new_firms_per_year")
