@@ -44,7 +44,7 @@ HEADLINE_OUTCOMES = (
 
 
 def compare_batch(
-    scenarios: list[LoadedScenario], replications: int, seed: int, scale: float = 1.0
+    scenarios: list[LoadedScenario], replications: int, seed: int, scale: float | None = None
 ) -> Batch:
     """The runs of a comparison: ``replications`` of each scenario, run ``s × R + r``."""
     seeds = replication_seeds(seed, replications)

@@ -39,7 +39,7 @@ class RunJob:
     labels: dict[str, Label] = field(default_factory=dict)
     outcomes: tuple[str, ...] | None = None
     series: tuple[str, ...] = ()
-    scale: float = 1.0
+    scale: float | None = None  # None: the scenario's own sample
 
 
 @dataclass

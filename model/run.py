@@ -47,7 +47,7 @@ def run_scenario(
     counterfactual: bool = True,
     until: Month | None = None,
     keep_policy: bool = False,
-    scale: float = 1.0,
+    scale: float | None = None,
 ) -> RunResult:
     """Run ``scenario`` with ``seed`` and, unless told not to, its no-policy counterfactual.
 

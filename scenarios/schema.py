@@ -84,6 +84,10 @@ class ScenarioInfo(Strict):
     The plan's instruments act from ``plan_start`` (default: ``start``) to ``end``; the months
     before ``plan_start`` are simulated without policy, so a run shows the pre-plan years the
     calibration fits, and the plan years after them.
+
+    A benchmark (``plan = false``, the ``china`` scenario) has no plan and no instruments: every
+    month from ``start`` to ``end`` is pre-plan, so every figure up to ``end`` may feed it, and
+    ``--until`` runs it on past ``end`` as a projection.
     """
 
     name: str
@@ -92,20 +96,35 @@ class ScenarioInfo(Strict):
     start: MonthField
     plan_start: MonthField | None = None
     end: MonthField
+    plan: bool = True  # false: a benchmark with no plan (no instruments, no plan start)
+    #: Fraction of the sellers simulated when a command is given no ``--scale``: a weighted
+    #: sample keeps a national economy (tens of millions of sellers) quick to run.
+    sample: Annotated[float, SHARE.above(0)] = 1.0
 
     @model_validator(mode="after")
     def _in_order(self) -> ScenarioInfo:
+        if not self.plan and self.plan_start is not None:
+            raise ValueError("plan_start is given, but plan = false says there is no plan")
         if self.plan_start is not None and self.plan_start < self.start:
             raise ValueError(f"plan_start ({self.plan_start}) is before start ({self.start})")
-        if self.end < self.policy_start:
+        if self.end < self.policy_start and self.plan:
             raise ValueError(f"end ({self.end}) is before the plan starts ({self.policy_start})")
         check_horizon(self.start, self.end, "end")
         return self
 
     @property
     def policy_start(self) -> Month:
-        """First month of the plan period (when instruments start acting)."""
+        """First month of the plan period (when instruments start acting).
+
+        A benchmark's plan never starts within it: its policy start is the month after ``end``.
+        """
+        if not self.plan:
+            return self.end.plus(1)
         return self.plan_start or self.start
+
+    def scale_for(self, requested: float | None) -> float:
+        """The fraction of sellers a run simulates: ``requested`` (``--scale``) or ``sample``."""
+        return self.sample if requested is None else requested
 
     def known_before_plan(self, year: int) -> bool:
         """Whether a figure for calendar ``year`` was known before the plan started.
@@ -610,6 +629,15 @@ class Scenario(Strict):
     instruments: dict[str, InstrumentSpec] = Field(default_factory=dict)
     targets: dict[str, TargetSpec] = Field(default_factory=dict)
     calibration: Calibration | None = None
+
+    @model_validator(mode="after")
+    def _no_instruments_without_a_plan(self) -> Scenario:
+        if not self.scenario.plan and (self.instruments or self.targets):
+            raise ValueError(
+                "scenario.plan = false (a benchmark with no plan) allows no [instruments] "
+                "and no [targets]"
+            )
+        return self
 
     @model_validator(mode="after")
     def _fund_exists_if_needed(self) -> Scenario:
