@@ -40,7 +40,7 @@ from ecomsim.experiments.summary import format_table, summarise
 from ecomsim.experiments.tables import render
 from ecomsim.experiments.targets import format_targets, score_targets
 from ecomsim.model.calendar import MAX_RUN_YEARS, Month, check_horizon
-from ecomsim.model.outcomes import OUTCOMES, yearly_outcomes
+from ecomsim.model.outcomes import outcome_definitions, yearly_outcomes
 from ecomsim.scenarios import ScenarioError, builtin_scenarios, load_scenario
 from ecomsim.scenarios.provenance import provenance_rows
 
@@ -451,8 +451,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument(
         "--outcomes",
         action="store_true",
-        help="print the yearly outcomes instead: how each is defined (as the statistic it is "
-        "compared with), its unit and how a year is formed from the months",
+        help="print the scenario's yearly outcomes instead (with those its targets declare, "
+        "e.g. firms_above_100yi): how each is defined (as the statistic it is compared "
+        "with), its unit and how a year is formed from the months",
     )
     _add_overrides(show, "show with these overrides applied")
     show.set_defaults(handler=_cmd_show)
@@ -484,7 +485,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     )
     finished = now()
     timeseries = pd.concat([r.timeseries for r in results], ignore_index=True)
-    yearly = yearly_outcomes(timeseries)
+    yearly = yearly_outcomes(timeseries, loaded.spec.declared_outcomes())
     summary = summarise(yearly)
     targets = score_targets(loaded.spec.targets, yearly)
     manifest = build_manifest(
@@ -646,7 +647,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
         table = pd.DataFrame(
             [
                 {"outcome": name, "unit": o.unit, "year": o.how, "definition": o.description}
-                for name, o in OUTCOMES.items()
+                for name, o in outcome_definitions(loaded.spec.declared_outcomes()).items()
             ]
         )
     else:

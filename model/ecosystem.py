@@ -80,6 +80,9 @@ class EcommerceModel(mesa.Model):
         if not 0.0 < scale <= 1.0:
             raise ValueError(f"scale must be in (0, 1], got {scale}")
         self.spec = scenario  # Mesa reserves ``scenario`` for its own experimental class
+        #: The outcomes of families the scenario's targets declare, computed monthly beside
+        #: the fixed indicators (``model.outcomes.OUTCOME_FAMILIES``).
+        self.declared_outcomes = scenario.declared_outcomes()
         self.policy = policy
         self.start = scenario.scenario.start
         self.plan_start = scenario.scenario.policy_start

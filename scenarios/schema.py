@@ -24,18 +24,24 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
-from ecomsim.agents.firms import Sector, SizeClass
+from ecomsim.agents.firms import SIZE_CLASSES, Sector, SizeClass
 from ecomsim.model.calendar import Month, MonthField, check_horizon
 from ecomsim.model.instruments import InstrumentSpec
 from ecomsim.model.instruments.attraction import HeadquartersAttraction, PlatformAttraction
 from ecomsim.model.instruments.base import RevenueDraw, Strict
 from ecomsim.model.instruments.logistics import LogisticsInvestment
-from ecomsim.model.outcomes import OUTCOMES
+from ecomsim.model.outcomes import (
+    OUTCOME_FAMILIES,
+    OUTCOMES,
+    PARAMETERS,
+    DeclaredOutcome,
+    Outcome,
+)
 from ecomsim.model.ranges import (
     BUYERS,
     CONCENTRATION,
@@ -43,6 +49,7 @@ from ecomsim.model.ranges import (
     FIRMS,
     GROWTH,
     HISTORY_YEARS,
+    MONEY,
     MONTHS,
     PARCELS,
     PAYBACK,
@@ -495,18 +502,88 @@ class FunderSpec(Strict):
 COMPARISONS = {"above": ">", "at_least": "≥", "below": "<", "at_most": "≤"}
 
 
-class TargetSpec(Strict):
+class OutcomeChoice(Strict):
+    """The yearly outcome a target or an observation is about, with its parameter if it has one.
+
+    ``outcome`` names a fixed outcome (``model.outcomes.OUTCOMES``) or a family of outcomes
+    (``OUTCOME_FAMILIES``) that takes a parameter: ``firms_above`` and ``platforms_above`` a
+    ``line`` (yuan a year), ``online_sales_ratio`` and ``online_purchase_ratio`` the
+    ``size_classes`` that form the group. The model computes a family only at the parameters
+    the scenario declares, so the plan's lines are data, not constants of the code.
+    """
+
+    #: Appended to the error for an unknown outcome.
+    unknown_hint: ClassVar[str] = ""
+
+    outcome: str | None = None
+    line: Annotated[float, MONEY.above(0)] | None = None
+    size_classes: list[SizeClass] | None = None
+
+    @model_validator(mode="after")
+    def _known_outcome(self) -> OutcomeChoice:
+        family = OUTCOME_FAMILIES.get(self.outcome or "")
+        if self.outcome is not None and family is None and self.outcome not in OUTCOMES:
+            for name, known in OUTCOME_FAMILIES.items():
+                if self.outcome.startswith(name):  # a generated name, or an old fixed one
+                    raise ValueError(
+                        f"outcome {self.outcome!r} is not a yearly outcome; declare it as "
+                        f"outcome = {name!r} with {PARAMETERS[known.parameter]}"
+                    )
+            families = ", ".join(f"{n} ({f.parameter})" for n, f in OUTCOME_FAMILIES.items())
+            raise ValueError(
+                f"outcome {self.outcome!r} is not a yearly outcome; choose one of "
+                f"{', '.join(OUTCOMES)}, or a family with its parameter: {families}"
+                f"{self.unknown_hint}"
+            )
+        for parameter, wanted in PARAMETERS.items():
+            takes = family is not None and family.parameter == parameter
+            if takes and not getattr(self, parameter):
+                raise ValueError(f"{parameter}: outcome {self.outcome!r} needs {wanted}")
+            if getattr(self, parameter) is not None and not takes:
+                takers = [n for n, f in OUTCOME_FAMILIES.items() if f.parameter == parameter]
+                raise ValueError(
+                    f"{parameter}: outcome {self.outcome!r} takes no {parameter} (only "
+                    f"{' and '.join(takers)} do)"
+                )
+        return self
+
+    @property
+    def declared(self) -> DeclaredOutcome | None:
+        """The family outcome this declares, or ``None`` for a fixed outcome (or none)."""
+        if self.outcome not in OUTCOME_FAMILIES:
+            return None
+        groups = self.size_classes or []
+        return DeclaredOutcome(
+            self.outcome, self.line, tuple(s for s in SIZE_CLASSES if s in groups)
+        )
+
+    @property
+    def outcome_name(self) -> str | None:
+        """The yearly outcome's column: the fixed outcome, or the declared one's name."""
+        declared = self.declared
+        return declared.name if declared is not None else self.outcome
+
+    @property
+    def definition(self) -> Outcome:
+        """How the yearly outcome is formed (its unit, how a year is formed from months)."""
+        declared = self.declared
+        return declared.definition if declared is not None else OUTCOMES[str(self.outcome)]
+
+
+class TargetSpec(OutcomeChoice):
     """One target the plan's document sets, scored on the simulated plan-end values.
 
     Give exactly one of ``above``, ``at_least``, ``below``, ``at_most``, as the document words
     it: 超过 is ``above``; 达到, 不低于 and 以上 (which includes its bound) are ``at_least``.
     ``measure = "growth"`` scores the outcome's growth over the previous year instead of its
     level. A target the model cannot speak to is
-    kept with ``not_modelled`` saying why, so the table shows every target of the document.
+    kept with ``not_modelled`` saying why, so the table shows every target of the document;
+    one that still names an outcome (with its parameter) has that outcome computed.
     """
 
+    unknown_hint: ClassVar[str] = " (or say why it is not_modelled)"
+
     description: str = ""
-    outcome: str | None = None
     year: CalendarYear
     measure: Literal["level", "growth"] = "level"
     above: Value | None = None
@@ -520,11 +597,8 @@ class TargetSpec(Strict):
         given = [name for name in COMPARISONS if getattr(self, name) is not None]
         if self.not_modelled is not None:
             return self
-        if self.outcome not in OUTCOMES:
-            raise ValueError(
-                f"outcome {self.outcome!r} is not a yearly outcome; choose one of "
-                f"{', '.join(OUTCOMES)} (or say why it is not_modelled)"
-            )
+        if self.outcome is None:
+            raise ValueError("outcome: a scored target needs one (or say why it is not_modelled)")
         if len(given) != 1:
             raise ValueError(f"give exactly one of {', '.join(COMPARISONS)} (got {len(given)})")
         return self
@@ -583,7 +657,7 @@ class CalibrationParameter(Strict):
         return (self._scaled(clipped) - low) / (high - low)
 
 
-class Observation(Strict):
+class Observation(OutcomeChoice):
     """A pre-plan public figure the model must reproduce: a yearly outcome in one year."""
 
     description: str = ""
@@ -591,15 +665,6 @@ class Observation(Strict):
     year: CalendarYear
     value: Annotated[float, VALUE.above(0)]
     weight: Annotated[float, RELATIVE_WEIGHT] = 1.0
-
-    @model_validator(mode="after")
-    def _known_outcome(self) -> Observation:
-        if self.outcome not in OUTCOMES:
-            raise ValueError(
-                f"outcome {self.outcome!r} is not a yearly outcome; choose one of "
-                f"{', '.join(OUTCOMES)}"
-            )
-        return self
 
 
 class Calibration(Strict):
@@ -712,6 +777,24 @@ class Scenario(Strict):
                     "[economy.online_shoppers] series"
                 )
         return self
+
+    def declared_outcomes(self) -> tuple[DeclaredOutcome, ...]:
+        """The family outcomes the targets and calibration observations declare, each once.
+
+        In file order (targets, then observations); the model computes these beside its
+        fixed outcomes. Two lines that would share a name (closer than 1e-4 yuan) count as
+        the first.
+        """
+        observed = self.calibration.observed.values() if self.calibration else ()
+        declared: dict[str, DeclaredOutcome] = {}
+        for choice in (*self.targets.values(), *observed):
+            if choice.declared is not None:
+                declared.setdefault(choice.declared.name, choice.declared)
+        return tuple(declared.values())
+
+    def firm_volume_lines(self) -> tuple[float, ...]:
+        """The yearly online volumes the ``firms_above`` outcomes count sellers at, yuan."""
+        return tuple(float(d.line) for d in self.declared_outcomes() if d.family == "firms_above")
 
     def sector(self, name: Sector) -> SectorParams:
         """Parameters of a sector (neutral defaults if the file does not describe it)."""
