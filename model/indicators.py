@@ -144,7 +144,7 @@ def compute_indicators(model: EcommerceModel) -> dict[str, float]:
             "ecommerce_parcels": parcels,
             # Express items collected in the city (快递业务量): the e-commerce parcels of every
             # seller plus the express that is not e-commerce.
-            "parcels": model.spec.economy.express_items(parcels),
+            "parcels": model.spec.economy.express_items(parcels, model.step_index / 12.0),
             "mean_delivery_cost": _mean_delivery_cost(model, parcels, city[RURAL_PARCELS]),
             "mean_online_share": _ratio(city[ONLINE_SHARE], n_adopters),
             "settled_platform_volume": float(

@@ -94,7 +94,7 @@ OUTCOMES: dict[str, Outcome] = {
     "parcels": Outcome(
         "express items collected in the city over the year (快递业务量): the e-commerce "
         "parcels of every seller plus the express that is not e-commerce "
-        "(economy.non_ecommerce_express_share)",
+        "(economy.other_express)",
         "parcels",
         "sum",
         "parcels",
