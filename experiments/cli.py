@@ -573,7 +573,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     best_loss = min(row["loss"] for row in problem.history)
     provenance = (
         f"calibrated: ecomsim calibrate {loaded.name} --seed {args.seed} --evaluations "
-        f"{args.evaluations} ({finished:%Y-%m-%d}) to calibration.observed "
+        f"{args.evaluations}{f' --scale {scale:g}' if scale != 1.0 else ''} "
+        f"({finished:%Y-%m-%d}) to calibration.observed "
         f"({', '.join(problem.calibration.observed)}), mean squared log error {best_loss:.2g}; "
         f"fit table in docs/scenarios/{loaded.name}.md"
     )
