@@ -135,6 +135,9 @@ class MarketConditions:
     listing_multiplier: np.ndarray | float = 1.0
     relocation_extra: np.ndarray | float = 0.0  # yearly hazard added for relocation candidates
     sales_push: np.ndarray | float = 0.0  # yearly growth of online sales pushed by effort
+    setup_discount: np.ndarray | float = 0.0  # share of the set-up cost a programme bears
+    cluster_peer_multiplier: np.ndarray | float = 1.0  # weight of a seller's own cluster
+    extra_reach: np.ndarray | float = 0.0  # extra share of online sales from a brand's buyers
 
     @property
     def n_platforms(self) -> int:
@@ -621,6 +624,9 @@ class FirmPopulation:
             expected_annual=per_firm(market.expected_annual),
             listing_multiplier=per_firm(market.listing_multiplier),
             sales_push=per_firm(market.sales_push),
+            setup_discount=per_firm(market.setup_discount),
+            cluster_peer_multiplier=per_firm(market.cluster_peer_multiplier),
+            extra_reach=per_firm(market.extra_reach),
         )
 
     def _best_platform_by_group(self, market: MarketConditions) -> np.ndarray:
