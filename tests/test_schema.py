@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from support import make_spec, refused
 
 from ecomsim.model.calendar import Month
-from ecomsim.model.instruments import INSTRUMENT_CLASSES
+from ecomsim.model.instruments import INSTRUMENT_CLASSES, INSTRUMENT_KINDS
 from ecomsim.model.ranges import Range
 from ecomsim.scenarios import ScenarioError, builtin_scenarios, load_scenario
 from ecomsim.scenarios.provenance import provenance_rows
@@ -121,6 +121,11 @@ def test_every_builtin_scenario_validates_and_every_number_has_a_source():
     for name in builtin_scenarios():
         loaded = load_scenario(name)
         assert loaded.unsourced() == [], f"{name}: numbers without a source"
+
+
+def test_the_demo_exercises_every_instrument_kind():
+    kinds = {i.kind for i in load_scenario("demo").spec.instruments.values()}
+    assert kinds == set(INSTRUMENT_KINDS)
 
 
 @pytest.mark.parametrize("city", CITIES)
