@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ecomsim.agents.firms import FirmPopulation
     from ecomsim.model.counterfactual import CounterfactualRecord
     from ecomsim.model.ecosystem import EcommerceModel
-    from ecomsim.scenarios.schema import Scenario
+    from ecomsim.scenarios.schema import PolicyDesign, Scenario
 
 #: Who can receive a payment. Firms and platforms fall under a non-stacking rule; each
 #: logistics infrastructure project is a project of its own, and training institutions (and
@@ -206,7 +206,7 @@ class Instrument(Strict):
         return True
 
     def transplanted(
-        self, size_factor: float, months_later: int, donor: Scenario, host: Scenario
+        self, size_factor: float, months_later: int, donor: PolicyDesign, host: Scenario
     ) -> Instrument:
         """This instrument as it would be declared for another city (the policy transplant).
 
@@ -230,7 +230,7 @@ class Instrument(Strict):
         changes.update(self.references_in(donor, host))
         return self.model_copy(update=changes)
 
-    def references_in(self, donor: Scenario, host: Scenario) -> dict[str, object]:
+    def references_in(self, donor: PolicyDesign, host: Scenario) -> dict[str, object]:
         """Fields naming the donor's platforms or providers, renamed for the host (none)."""
         return {}
 
