@@ -294,3 +294,16 @@ def test_a_scenario_can_aim_brand_and_village_support_at_households_only():
     )
     assert spec.instruments["villages"].kind == "cluster_support"
     assert spec.instruments["brands"].size_fields[-1] == "lines"
+
+
+def test_an_incubator_with_nobody_to_admit_pays_no_operator():
+    incubator = {
+        "kind": "park",
+        "parks": 2,
+        "places_per_park": 100,
+        "subsidy_per_park_per_year": 1e5,
+        "eligibility": {"seller_kinds": ["individual"]},
+    }
+    assert len(ledger(run_model(with_fund({"incubator": incubator})), "incubator")) == 0
+    with_people = run_model(with_fund({"incubator": incubator}, **HOUSEHOLDS))
+    assert len(ledger(with_people, "incubator")) == 4  # two operators, two years
