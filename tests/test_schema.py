@@ -132,6 +132,8 @@ def test_every_builtin_scenario_validates_and_every_number_has_a_source():
 @pytest.mark.parametrize("name", ["suichang", "lishui"])
 def test_the_reference_designs_source_every_number_by_its_kind(name):
     assert name in builtin_designs()
+    page = Path(__file__).resolve().parents[1] / "docs" / "scenarios" / f"{name}.md"
+    assert page.is_file(), f"docs/scenarios/{name}.md is missing"
     loaded = load_design(name)
     assert loaded.unsourced() == []
     rows = provenance_rows(loaded.values, loaded.sources)
