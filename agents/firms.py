@@ -56,8 +56,6 @@ ALL_ROWS = slice(None)
 NO_PLATFORM = kernel.NO_PLATFORM  # selling online through the firm's own channel
 NO_DRAWS = np.empty(0, dtype=np.float32)  # the month before the start decides nothing
 NO_WEIGHTS = np.empty(0)  # every row is one firm
-#: Yearly online volumes the plans count firms by: 10 亿 and 100 亿 yuan (see ``MonthTotals``).
-VOLUME_LINES = np.array([1e9, 1e10])
 
 
 class SectorTable:
@@ -168,6 +166,9 @@ class FirmPopulation:
         self.params = spec.adoption
         firms = spec.firms
         self.listing = firms.listing
+        #: Yearly online volumes the month counts sellers at (``MonthTotals.above_volume``):
+        #: the lines of the scenario's ``firms_above`` outcomes, in declaration order.
+        self.volume_lines = np.array(spec.firm_volume_lines(), dtype=float)
         self._rule_parameters = _rule_parameters(spec, n_platforms)
         self._class_arrays = _class_arrays(spec)
         kinds = spec.households.kinds().values()
@@ -603,7 +604,7 @@ class FirmPopulation:
                 self._rule_parameters,
                 terms,
                 events,
-                VOLUME_LINES,
+                self.volume_lines,
                 advance,
             )
         )

@@ -27,7 +27,7 @@ from scipy import optimize, stats
 from ecomsim.experiments.runner import replication_seeds, run_replications
 from ecomsim.experiments.tables import format_value, render
 from ecomsim.model.calendar import Month
-from ecomsim.model.outcomes import OUTCOMES, yearly_outcomes
+from ecomsim.model.outcomes import yearly_outcomes
 from ecomsim.scenarios import LoadedScenario, ScenarioError, validate_values
 from ecomsim.scenarios.provenance import apply_override
 from ecomsim.scenarios.schema import Calibration, Scenario
@@ -110,11 +110,14 @@ class Problem:
             scale=self.scale,
             progress=False,
         )
-        yearly = yearly_outcomes(pd.concat([r.timeseries for r in results], ignore_index=True))
+        yearly = yearly_outcomes(
+            pd.concat([r.timeseries for r in results], ignore_index=True),
+            spec.declared_outcomes(),
+        )
         columns = {}
         for name, seen in self.calibration.observed.items():
             rows = yearly[yearly["year"] == seen.year].sort_values("replication")
-            columns[name] = rows[seen.outcome].to_numpy(dtype=float)
+            columns[name] = rows[seen.outcome_name].to_numpy(dtype=float)
         return pd.DataFrame(columns)
 
     def loss(self, simulated: pd.DataFrame) -> float:
@@ -180,7 +183,8 @@ def fit_table(problem: Problem, simulated: pd.DataFrame) -> pd.DataFrame:
             {
                 "observation": name,
                 "description": seen.description,
-                "outcome": seen.outcome,
+                "outcome": seen.outcome_name,
+                "unit": seen.definition.unit,
                 "year": seen.year,
                 "observed": seen.value,
                 "median": median,
@@ -197,7 +201,7 @@ def format_fit(table: pd.DataFrame, values: dict[str, float], replications: int)
     header = ["observation", "year", "observed", "simulated median [5–95 %]", "rel. error"]
     rows = []
     for row in table.itertuples():
-        unit = OUTCOMES[row.outcome].unit
+        unit = row.unit
         low, high = (format_value(v, unit).split(" ")[0] for v in (row.p5, row.p95))
         rows.append(
             [

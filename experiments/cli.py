@@ -40,7 +40,7 @@ from ecomsim.experiments.summary import format_table, summarise
 from ecomsim.experiments.tables import render
 from ecomsim.experiments.targets import format_targets, score_targets
 from ecomsim.model.calendar import MAX_RUN_YEARS, Month, check_horizon
-from ecomsim.model.outcomes import OUTCOMES, yearly_outcomes
+from ecomsim.model.outcomes import outcome_definitions, yearly_outcomes
 from ecomsim.scenarios import (
     LoadedDesign,
     ScenarioError,
@@ -175,10 +175,11 @@ def _add_scale(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--scale",
         type=_fraction,
-        default=1.0,
+        default=None,
         metavar="F",
-        help="simulate a random sample of this fraction of the city's firms, each standing "
-        "for 1/F firms in every total, slot and payment (default: 1, the whole city)",
+        help="simulate a random sample of this fraction of the city's sellers, each standing "
+        "for 1/F sellers in every total, slot and payment (default: the scenario's "
+        "[scenario] sample, 1 (the whole city) unless it says otherwise)",
     )
 
 
@@ -463,8 +464,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument(
         "--outcomes",
         action="store_true",
-        help="print the yearly outcomes instead: how each is defined (as the statistic it is "
-        "compared with), its unit and how a year is formed from the months",
+        help="print the scenario's yearly outcomes instead (with those its targets declare, "
+        "e.g. firms_above_100yi): how each is defined (as the statistic it is compared "
+        "with), its unit and how a year is formed from the months",
     )
     _add_overrides(show, "show with these overrides applied")
     show.set_defaults(handler=_cmd_show)
@@ -483,6 +485,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             raise UsageError(str(error)) from None
     seeds = replication_seeds(args.seed, args.replications)
     workers = args.workers or default_workers(args.replications)
+    scale = loaded.spec.scenario.scale_for(args.scale)
     started = now()
     results = run_replications(
         loaded.spec,
@@ -490,12 +493,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         workers=workers,
         until=args.until,
         keep_policy=args.keep_policy,
-        scale=args.scale,
+        scale=scale,
         progress=not args.quiet,
     )
     finished = now()
     timeseries = pd.concat([r.timeseries for r in results], ignore_index=True)
-    yearly = yearly_outcomes(timeseries)
+    yearly = yearly_outcomes(timeseries, loaded.spec.declared_outcomes())
     summary = summarise(yearly)
     targets = score_targets(loaded.spec.targets, yearly)
     manifest = build_manifest(
@@ -509,7 +512,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         workers=workers,
         until=str(args.until) if args.until else None,
         keep_policy=args.keep_policy,
-        scale=args.scale,
+        scale=scale,
     )
     document = {
         "scenario": loaded.name,
@@ -521,11 +524,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     # Imported here: Matplotlib would add half a second to every other command.
     from ecomsim.experiments.figures import run_figure
 
+    info = loaded.spec.scenario
     figure = run_figure(
         timeseries,
-        f"{loaded.name}, the plan against no policy",
+        f"{loaded.name}, the plan against no policy" if info.plan else f"{loaded.name}, no plan",
         targets,
-        str(loaded.spec.scenario.policy_start),
+        str(info.policy_start) if info.plan else None,
     )
     folder = write_results(
         args.out,
@@ -537,11 +541,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         figures={"run": figure},
     )
     print(f"{loaded.name}: {loaded.spec.scenario.description}")
-    if args.scale < 1.0:
-        print(
-            f"(a {args.scale:.0%} sample of the city's {loaded.spec.firms.count:,} firms, "
-            "weighted back to the whole city)"
-        )
+    if scale < 1.0:
+        print(f"(a {scale:.2%} sample of the sellers, weighted back to the whole economy)")
     print(format_table(summary, args.replications))
     if targets:
         print(f"\ntargets of the plan ({loaded.spec.scenario.document or loaded.name}):")
@@ -562,9 +563,10 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
             loaded.path.name, "calibration", "the scenario has no [calibration] table to fit"
         )
     workers = args.workers or default_workers(loaded.spec.calibration.replications)
+    scale = loaded.spec.scenario.scale_for(args.scale)
     started = now()
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        problem = Problem(loaded, seed=args.seed, executor=pool, scale=args.scale)
+        problem = Problem(loaded, seed=args.seed, executor=pool, scale=scale)
         with tqdm(
             total=args.evaluations,
             desc=f"calibrate {loaded.name}",
@@ -600,7 +602,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         "evaluations": len(problem.history),
         "replications": problem.calibration.replications,
         "check_replications": args.check_replications,
-        "scale": args.scale,
+        "scale": scale,
         "fitted": values,
         "loss": best_loss,
         "provenance": provenance,
@@ -667,7 +669,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
         table = pd.DataFrame(
             [
                 {"outcome": name, "unit": o.unit, "year": o.how, "definition": o.description}
-                for name, o in OUTCOMES.items()
+                for name, o in outcome_definitions(loaded.spec.declared_outcomes()).items()
             ]
         )
     else:

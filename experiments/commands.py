@@ -102,7 +102,7 @@ def _print_compare(table: pd.DataFrame, scores: pd.DataFrame, order: list[str], 
     print("\nplan targets for the last year:")
     lines = [["scenario", "target", "goal", "simulated (median)", "P(met)"]]
     for row in scores.itertuples():
-        unit = OUTCOME_MEASURES[row.outcome].unit
+        unit = row.unit
         symbol = UNITS[unit].symbol
         goal = f"{row.sign} {format_measure(row.threshold, unit)} {symbol}".rstrip()
         lines.append(

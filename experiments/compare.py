@@ -44,7 +44,7 @@ HEADLINE_OUTCOMES = (
 
 
 def compare_batch(
-    scenarios: list[LoadedScenario], replications: int, seed: int, scale: float = 1.0
+    scenarios: list[LoadedScenario], replications: int, seed: int, scale: float | None = None
 ) -> Batch:
     """The runs of a comparison: ``replications`` of each scenario, run ``s × R + r``."""
     seeds = replication_seeds(seed, replications)
@@ -98,7 +98,8 @@ def target_rows(scenarios: list[LoadedScenario]) -> pd.DataFrame:
             "scenario": loaded.name,
             "target": name,
             "description": target.description or name,
-            "outcome": target.outcome,
+            "outcome": target.outcome_name,
+            "unit": target.definition.unit,
             "year": target.year,
             "measure": target.measure,
             "sign": target.comparison[0],
@@ -108,7 +109,7 @@ def target_rows(scenarios: list[LoadedScenario]) -> pd.DataFrame:
         for name, target in loaded.spec.targets.items()
         if target.not_modelled is None
     ]
-    columns = ["scenario", "target", "description", "outcome", "year", "measure", "sign"]
+    columns = ["scenario", "target", "description", "outcome", "unit", "year", "measure", "sign"]
     return pd.DataFrame(rows, columns=[*columns, "threshold"])
 
 
@@ -132,6 +133,7 @@ def score_level_targets(
                 "target": target.target,
                 "description": target.description,
                 "outcome": target.outcome,
+                "unit": target.unit,
                 "year": target.year,
                 "sign": target.sign,
                 "threshold": target.threshold,

@@ -173,7 +173,7 @@ class ExperimentInfo(Strict):
     seed: int = Field(default=0, ge=0)
     replications: int = Field(default=1, ge=1)
     year: int | None = Field(default=None, ge=1990, le=2100)  # default: the run's last year
-    scale: float = Field(default=1.0, gt=0.0, le=1.0)
+    scale: float | None = Field(default=None, gt=0.0, le=1.0)  # None: the scenario's sample
     outcomes: list[str] = Field(min_length=1)
     series: list[str] | None = None  # default: the series of the outcomes kept
 

@@ -39,7 +39,7 @@ class RunJob:
     labels: dict[str, Label] = field(default_factory=dict)
     outcomes: tuple[str, ...] | None = None
     series: tuple[str, ...] = ()
-    scale: float = 1.0
+    scale: float | None = None  # None: the scenario's own sample
 
 
 @dataclass
@@ -53,7 +53,7 @@ class RunOutput:
 def run_job(job: RunJob) -> RunOutput:
     """Run ``job`` (policy run and its paired no-policy run) and keep what it asks for."""
     result = run_scenario(job.scenario, job.seed, replication=job.replication, scale=job.scale)
-    outcomes = run_outcomes(result.timeseries, job.year)
+    outcomes = run_outcomes(result.timeseries, job.year, job.scenario.declared_outcomes())
     if job.outcomes is not None:
         outcomes = {name: outcomes[name] for name in job.outcomes}
     summary = {

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ecomsim.model.outcomes import EFFECT_OUTCOMES, OUTCOMES, yearly_outcomes
+from ecomsim.model.outcomes import EFFECT_OUTCOMES, OUTCOMES, DeclaredOutcome, yearly_outcomes
 
 YI = 1e8  # 亿 yuan
 
@@ -218,19 +218,23 @@ SERIES_OF_OUTCOME = {
 }
 
 
-def run_outcomes(months: pd.DataFrame, year: int) -> dict[str, float]:
+def run_outcomes(
+    months: pd.DataFrame, year: int, declared: tuple[DeclaredOutcome, ...] = ()
+) -> dict[str, float]:
     """Every outcome of one run (its ``timeseries``) at the end of ``year``.
 
-    Outcomes a run cannot have (effects of a run without a counterfactual) are NaN.
+    Outcomes a run cannot have (effects of a run without a counterfactual) are NaN. The
+    outcomes its scenario declares (``declared``) come after the others, so plan targets on
+    them can be scored from the run's row.
     """
     months = months[months["date"].str[:4].astype(int) <= year]
-    yearly = yearly_outcomes(months)
+    yearly = yearly_outcomes(months, declared)
     row = yearly[yearly["year"] == year]
     if row.empty:
         raise ValueError(f"the run does not reach {year}")
     values = {
         name: float(row[name].iloc[0]) if name in row else float("nan")
-        for name in OUTCOME_MEASURES
+        for name in [*OUTCOME_MEASURES, *(d.name for d in declared)]
         if name not in _TOTALS
     }
     fiscal = float(months["fiscal_cost_cumulative"].iloc[-1])

@@ -47,7 +47,7 @@ def run_replications(
     until: Month | None = None,
     keep_policy: bool = False,
     counterfactual: bool = True,
-    scale: float = 1.0,
+    scale: float | None = None,
     progress: bool = True,
 ) -> list[RunResult]:
     """Run one replication per seed and return the results in replication order.

@@ -144,7 +144,8 @@ class _StreamingTable:
 
     Its schema unifies the parts' schemas (read from their footers, not their data): a column
     that is null in one run and numeric in another, or whole in one and fractional in
-    another, becomes the wider type in every row.
+    another, becomes the wider type in every row; a column some runs lack (an outcome only
+    one scenario's targets declare) is null in theirs.
     """
 
     def __init__(
@@ -161,6 +162,9 @@ class _StreamingTable:
 
     def append(self, frame: pd.DataFrame) -> None:
         table = pa.Table.from_pandas(frame, preserve_index=False)
+        for field in self.schema:
+            if field.name not in table.column_names:
+                table = table.append_column(field, pa.nulls(len(table), field.type))
         table = table.select(self.schema.names).cast(self.schema)
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.temporary, self.schema)

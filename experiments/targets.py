@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ecomsim.experiments.tables import format_value, render
-from ecomsim.model.outcomes import CF, OUTCOMES
+from ecomsim.model.outcomes import CF
 from ecomsim.scenarios.schema import TargetSpec
 
 
@@ -37,20 +37,24 @@ def _values(yearly: pd.DataFrame, target: TargetSpec, column: str) -> np.ndarray
         return None
     months = yearly.set_index(["year", "replication"])["months"]
     before = by_year.loc[target.year - 1].sort_index().to_numpy(dtype=float)
-    if OUTCOMES[target.outcome].how != "last" and (months.loc[target.year - 1] < 12).any():
+    if target.definition.how != "last" and (months.loc[target.year - 1] < 12).any():
         return None  # growth over a part-year of flows would be meaningless
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(before > 0, level / before - 1.0, np.nan)
 
 
 def score_targets(targets: dict[str, TargetSpec], yearly: pd.DataFrame) -> list[dict[str, object]]:
-    """Score every target on the yearly outcomes of all replications (``yearly_outcomes``)."""
+    """Score every target on the yearly outcomes of all replications (``yearly_outcomes``).
+
+    ``yearly`` must hold the outcomes the targets declare (``Scenario.declared_outcomes()``);
+    each entry names its outcome's column (``firms_above_100yi``) and unit.
+    """
     scored: list[dict[str, object]] = []
     for name, target in targets.items():
         entry: dict[str, object] = {
             "target": name,
             "description": target.description,
-            "outcome": target.outcome,
+            "outcome": target.outcome_name,
             "year": target.year,
             "measure": target.measure,
         }
@@ -59,16 +63,17 @@ def score_targets(targets: dict[str, TargetSpec], yearly: pd.DataFrame) -> list[
             entry["status"] = f"not modelled: {target.not_modelled}"
             continue
         sign, threshold = target.comparison
-        entry.update({"comparison": sign, "threshold": threshold})
-        values = _values(yearly, target, target.outcome)
+        column = str(target.outcome_name)
+        entry.update({"comparison": sign, "threshold": threshold, "unit": target.definition.unit})
+        values = _values(yearly, target, column)
         if values is None:
             entry["status"] = "not simulated (the run does not cover the year it needs)"
             continue
         entry["status"] = "scored"
         entry["simulated"] = _stats(values)
         entry["probability"] = float(target.met(values).mean())
-        if target.outcome + CF in yearly:
-            without = _values(yearly, target, target.outcome + CF)
+        if column + CF in yearly:
+            without = _values(yearly, target, column + CF)
             entry["counterfactual"] = _stats(without)
             entry["probability_counterfactual"] = float(target.met(without).mean())
             entry["effect"] = _stats(values - without)
@@ -109,7 +114,7 @@ def format_targets(scored: list[dict[str, object]], replications: int) -> str:
             status = _shorten(str(entry["status"]), STATUS_WIDTH)
             rows.append([label, str(entry["year"]), status])
             continue
-        unit = OUTCOMES[str(entry["outcome"])].unit
+        unit = str(entry["unit"])
         measure = str(entry["measure"])
         goal = f"{entry['comparison']} {_number(entry['threshold'], unit, measure)}"
         if measure == "growth":

@@ -119,7 +119,7 @@ def transplant_batch(
     replications: int,
     seed: int,
     rule: SizeRule = "firms",
-    scale: float = 1.0,
+    scale: float | None = None,
 ) -> Batch:
     """Runs of the matrix: economy ``e`` × (policies, then no policy) × replication."""
     seeds = replication_seeds(seed, replications)

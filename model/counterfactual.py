@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ecomsim.agents.firms import NEVER
-from ecomsim.model.outcomes import PAIRED_INDICATORS
+from ecomsim.model.outcomes import paired_indicators
 
 if TYPE_CHECKING:
     from ecomsim.model.ecosystem import EcommerceModel
@@ -45,7 +45,9 @@ class CounterfactualRecord:
             relocated=firms.relocation_step != NEVER,
             annual_volume=firms.annual_volume.copy(),
             platform_settled=np.array([p.settled for p in model.platforms], dtype=bool),
-            indicators=frame[list(PAIRED_INDICATORS)].reset_index(drop=True),
+            indicators=frame[list(paired_indicators(model.declared_outcomes))].reset_index(
+                drop=True
+            ),
         )
 
 

@@ -53,7 +53,8 @@ class EcommerceModel(mesa.Model):
         keep_policy: keep instruments in force after the plan's end when ``until`` extends
             the run (by default they stop at the plan's end).
         scale: simulate this fraction of the city's firms (a random sample); every count,
-            sum, slot and payment is weighted back to the whole city.
+            sum, slot and payment is weighted back to the whole city (default: the
+            scenario's ``sample``, 1 unless it says otherwise).
 
     Example:
         >>> from ecomsim.scenarios import load_scenario
@@ -72,12 +73,16 @@ class EcommerceModel(mesa.Model):
         policy: bool = True,
         until: Month | None = None,
         keep_policy: bool = False,
-        scale: float = 1.0,
+        scale: float | None = None,
     ) -> None:
         super().__init__(rng=rng)
+        scale = scenario.scenario.scale_for(scale)
         if not 0.0 < scale <= 1.0:
             raise ValueError(f"scale must be in (0, 1], got {scale}")
         self.spec = scenario  # Mesa reserves ``scenario`` for its own experimental class
+        #: The outcomes of families the scenario's targets declare, computed monthly beside
+        #: the fixed indicators (``model.outcomes.OUTCOME_FAMILIES``).
+        self.declared_outcomes = scenario.declared_outcomes()
         self.policy = policy
         self.start = scenario.scenario.start
         self.plan_start = scenario.scenario.policy_start

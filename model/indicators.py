@@ -13,6 +13,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from ecomsim.agents.firm_kernel import (
     ABOVE_SCALE_ADOPTERS,
@@ -32,12 +33,11 @@ from ecomsim.agents.firm_kernel import (
 from ecomsim.agents.firms import HOUSEHOLD_KINDS, SECTORS, SELLER_CLASSES, SIZE_CLASSES
 from ecomsim.agents.logistics import LogisticsProvider
 from ecomsim.agents.platform import Platform
+from ecomsim.model.outcomes import SME_CLASSES, DeclaredOutcome
 
 if TYPE_CHECKING:
+    from ecomsim.agents.firm_kernel import MonthTotals
     from ecomsim.model.ecosystem import EcommerceModel
-
-YUAN_1E11 = 1e11  # 1000 亿
-SME_CLASSES = ("micro", "small", "medium")
 
 
 def read_indicator(model: EcommerceModel, name: str) -> float:
@@ -66,13 +66,9 @@ def indicator_names(model: EcommerceModel) -> list[str]:
         "parcels",
         "mean_delivery_cost",
         "mean_online_share",
-        "online_sales_ratio_large",
-        "online_purchase_ratio_large",
-        "online_sales_ratio_sme",
-        "online_purchase_ratio_sme",
-        "firms_above_1e9",
-        "firms_above_1e10",
-        "platforms_above_1e11",
+    ]
+    names += [declared.name for declared in model.declared_outcomes]
+    names += [
         "settled_platform_volume",
         "cross_border_sales",
         "listed_firms",
@@ -105,8 +101,7 @@ def compute_indicators(model: EcommerceModel) -> dict[str, float]:
     enterprises = by_size[: len(SIZE_CLASSES)]
     households = by_size[len(SIZE_CLASSES) :]
     total = enterprises.sum(axis=0)
-    sme = by_size[[SIZE_CLASSES.index(size) for size in SME_CLASSES]].sum(axis=0)
-    large = by_size[SIZE_CLASSES.index("large")]
+    sme = _group(totals, SME_CLASSES)
     n_adopters = total[ADOPTERS]
     household_shops = households[:, ADOPTERS].sum()
     out: dict[str, float] = {
@@ -149,7 +144,7 @@ def compute_indicators(model: EcommerceModel) -> dict[str, float]:
             "ecommerce_parcels": parcels,
             # Express items collected in the city (快递业务量): the e-commerce parcels of every
             # seller plus the express that is not e-commerce.
-            "parcels": model.spec.economy.express_items(parcels),
+            "parcels": model.spec.economy.express_items(parcels, model.step_index / 12.0),
             "mean_delivery_cost": _mean_delivery_cost(model, parcels, city[RURAL_PARCELS]),
             "mean_online_share": _ratio(city[ONLINE_SHARE], n_adopters),
             "settled_platform_volume": float(
@@ -160,17 +155,8 @@ def compute_indicators(model: EcommerceModel) -> dict[str, float]:
             ),
         }
     )
-    # Online share of a group's sales and of its purchases over the month (Jining's targets).
-    for label, group in (("large", large), ("sme", sme)):
-        out[f"online_sales_ratio_{label}"] = _ratio(12.0 * group[SALES], group[REVENUE])
-        out[f"online_purchase_ratio_{label}"] = _ratio(
-            12.0 * group[PURCHASES], group[PURCHASE_BASE]
-        )
-    # Counted at the firms' VOLUME_LINES: 10 亿 and 100 亿 a year.
-    out["firms_above_1e9"], out["firms_above_1e10"] = totals.above_volume
-    out["platforms_above_1e11"] = float(
-        sum(p.settled and p.annual_volume >= YUAN_1E11 for p in model.platforms)
-    )
+    for declared in model.declared_outcomes:
+        out[declared.name] = declared_value(model, declared)
     out["listed_firms"] = city[LISTED]
     alive = firms.alive
     out["demonstration_firms"] = firms.total(alive & firms.demonstration)
@@ -190,6 +176,32 @@ def compute_indicators(model: EcommerceModel) -> dict[str, float]:
     for name in funder.portfolio:  # fund payments or tax relief, whichever it pays from
         out[f"paid_cumulative_{name}"] = ledger.paid_by_instrument.get(name, 0.0)
     return {name: float(value) for name, value in out.items()}
+
+
+def declared_value(model: EcommerceModel, declared: DeclaredOutcome) -> float:
+    """This month's value of an outcome a target declares (``model.outcomes.OUTCOME_FAMILIES``).
+
+    Firms are counted at the lines the firms' month tallied (``FirmPopulation.volume_lines``,
+    the scenario's ``firms_above`` lines); a group's online shares are its annualised online
+    sales ÷ its revenue, and its online purchases ÷ its purchases.
+    """
+    totals = model.firms.totals
+    if declared.family == "firms_above":
+        line = list(model.firms.volume_lines).index(declared.line)
+        return float(totals.above_volume[line])
+    if declared.family == "platforms_above":
+        return float(sum(p.settled and p.annual_volume >= declared.line for p in model.platforms))
+    group = _group(totals, declared.size_classes)
+    if declared.family == "online_sales_ratio":
+        return _ratio(12.0 * group[SALES], group[REVENUE])
+    if declared.family == "online_purchase_ratio":
+        return _ratio(12.0 * group[PURCHASES], group[PURCHASE_BASE])
+    raise ValueError(f"no monthly value for the outcome family {declared.family!r}")
+
+
+def _group(totals: MonthTotals, size_classes: tuple[str, ...]) -> np.ndarray:
+    """The month's tallies (``MonthTotals.by_size`` columns) summed over ``size_classes``."""
+    return totals.by_size[[SIZE_CLASSES.index(size) for size in size_classes]].sum(axis=0)
 
 
 def _ratio(part: float, whole: float) -> float:

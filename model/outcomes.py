@@ -5,10 +5,18 @@ statistics speak in calendar years, so each outcome says how a year is formed fr
 ``sum`` of a flow over the year's simulated months, ``last`` value of a stock in the year's
 last simulated month, or ``ratio`` of two summed flows. ``yearly_outcomes`` applies these to a
 run's time series, for the policy run and (columns ending ``_cf``) its paired counterfactual.
+
+Some outcomes take a parameter that the plan, not the model, chooses: the line a count of firms
+or platforms is taken at (Tianjin counts firms above 10 亿 and 100 亿 a year, Guangzhou
+platforms above 1000 亿), or the size classes a group's online shares are of (Jining's large
+firms and SMEs). These are *families* (``OUTCOME_FAMILIES``): a target or a calibration
+observation declares one with its parameter, and the model computes exactly the declared ones
+(``DeclaredOutcome``), under generated names such as ``firms_above_100yi``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -16,9 +24,12 @@ import numpy as np
 import pandas as pd
 from pandas.api.typing import DataFrameGroupBy
 
-from ecomsim.agents.firms import HOUSEHOLD_KINDS, SECTORS, SIZE_CLASSES
+from ecomsim.agents.firms import HOUSEHOLD_KINDS, SECTORS, SIZE_CLASSES, SizeClass
 
 CF = "_cf"  # suffix of the counterfactual's columns
+#: The SME group (micro, small and medium firms): ``adoption_rate_sme``, and the name ``sme``
+#: of a declared group of exactly these size classes.
+SME_CLASSES: tuple[SizeClass, ...] = ("micro", "small", "medium")
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,7 @@ OUTCOMES: dict[str, Outcome] = {
     "parcels": Outcome(
         "express items collected in the city over the year (快递业务量): the e-commerce "
         "parcels of every seller plus the express that is not e-commerce "
-        "(economy.non_ecommerce_express_share)",
+        "(economy.other_express)",
         "parcels",
         "sum",
         "parcels",
@@ -115,34 +126,6 @@ OUTCOMES: dict[str, Outcome] = {
     **{f"adoption_rate_{s}": _adoption(f"adoption_rate_{s}", f"{s} firms") for s in SECTORS},
     "adoption_rate_sme": _adoption("adoption_rate_sme", "micro, small and medium firms"),
     "adoption_rate_above_scale": _adoption("adoption_rate_above_scale", "above-scale firms"),
-    **{
-        f"online_{kind}_ratio_{group}": Outcome(
-            f"online share of {who}' {kind} in December, annualised",
-            "share",
-            "last",
-            f"online_{kind}_ratio_{group}",
-        )
-        for kind in ("sales", "purchase")
-        for group, who in (("large", "large firms"), ("sme", "SMEs"))
-    },
-    "firms_above_1e9": Outcome(
-        "firms with online volume ≥ 10 亿 over the last 12 months, year end",
-        "count",
-        "last",
-        "firms_above_1e9",
-    ),
-    "firms_above_1e10": Outcome(
-        "firms with online volume ≥ 100 亿 over the last 12 months, year end",
-        "count",
-        "last",
-        "firms_above_1e10",
-    ),
-    "platforms_above_1e11": Outcome(
-        "platforms settled in the city with volume ≥ 1000 亿 a year, year end",
-        "count",
-        "last",
-        "platforms_above_1e11",
-    ),
     "listed_firms": Outcome(
         "living firms listed on an exchange, year end", "count", "last", "listed_firms"
     ),
@@ -159,6 +142,109 @@ OUTCOMES: dict[str, Outcome] = {
     ),
 }
 
+
+@dataclass(frozen=True)
+class OutcomeFamily:
+    """Yearly outcomes that differ only in a parameter the scenario declares.
+
+    ``parameter`` is the field a target or observation gives it: ``line``, a yearly volume in
+    yuan, or ``size_classes``, the enterprise size classes that form a group. ``describe``
+    turns the parameter, as text, into the outcome's definition. Every family is a stock read
+    at the year's last month.
+    """
+
+    parameter: Literal["line", "size_classes"]
+    unit: Literal["share", "count"]
+    describe: Callable[[str], str]
+
+
+OUTCOME_FAMILIES: dict[str, OutcomeFamily] = {
+    "firms_above": OutcomeFamily(
+        "line",
+        "count",
+        lambda line: (
+            f"living sellers whose annualised online volume (12 × the month's online "
+            f"sales and purchases) is ≥ {line}, year end"
+        ),
+    ),
+    "platforms_above": OutcomeFamily(
+        "line",
+        "count",
+        lambda line: (
+            f"platforms settled in the city with volume ≥ {line} a year "
+            "(12 × the month's volume), year end"
+        ),
+    ),
+    "online_sales_ratio": OutcomeFamily(
+        "size_classes",
+        "share",
+        lambda group: f"online share of the sales of {group} in December, annualised",
+    ),
+    "online_purchase_ratio": OutcomeFamily(
+        "size_classes",
+        "share",
+        lambda group: f"online share of the purchases of {group} in December, annualised",
+    ),
+}
+
+#: What each family's parameter is, for error messages.
+PARAMETERS = {
+    "line": "a line: a yearly volume in yuan above 0 (e.g. line = 1e10 for 100 亿)",
+    "size_classes": f"size_classes: the group's size classes, some of {', '.join(SIZE_CLASSES)}",
+}
+
+#: The plans' units of money for a line, largest first: 亿 (1e8) and 万 (1e4) yuan.
+_MONEY_UNITS = ((1e8, "亿", "yi"), (1e4, "万", "wan"), (1.0, "yuan", "yuan"))
+
+
+def _line_parts(line: float) -> tuple[str, str, str]:
+    """A line in the largest unit it reaches: its number, the unit's symbol, the unit's tag."""
+    scale, symbol, tag = next(unit for unit in _MONEY_UNITS if line >= unit[0] or unit[0] == 1)
+    number = f"{line / scale:.12f}".rstrip("0").rstrip(".")  # digits only: no exponent
+    return number, symbol, tag
+
+
+@dataclass(frozen=True)
+class DeclaredOutcome:
+    """One outcome of a family at the parameter a target or an observation declares.
+
+    ``size_classes`` are kept in ``SIZE_CLASSES`` order, so a group is the same outcome
+    however the file lists it.
+    """
+
+    family: str
+    line: float | None = None
+    size_classes: tuple[SizeClass, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """Its column and outcome name: ``firms_above_100yi``, ``online_sales_ratio_sme``."""
+        if self.line is not None:
+            number, _, tag = _line_parts(self.line)
+            return f"{self.family}_{number.replace('.', 'p')}{tag}"
+        group = "sme" if self.size_classes == SME_CLASSES else "_".join(self.size_classes)
+        return f"{self.family}_{group}"
+
+    @property
+    def definition(self) -> Outcome:
+        """How the outcome is formed, like the fixed outcomes of ``OUTCOMES``."""
+        family = OUTCOME_FAMILIES[self.family]
+        if self.line is not None:
+            number, symbol, _ = _line_parts(self.line)
+            parameter = f"{number} {symbol}"
+        elif self.size_classes == SME_CLASSES:
+            parameter = "SMEs (micro, small and medium firms)"
+        else:
+            *rest, last = self.size_classes
+            parameter = f"{', '.join(rest)} and {last} firms" if rest else f"{last} firms"
+        return Outcome(family.describe(parameter), family.unit, "last", self.name)
+
+
+def outcome_definitions(declared: Iterable[DeclaredOutcome] = ()) -> dict[str, Outcome]:
+    """Every yearly outcome of a scenario: the fixed ones and those its targets declare."""
+    return {**OUTCOMES, **{d.name: d.definition for d in declared}}
+
+
 #: Outcomes with a policy effect, derived when a run is paired with its counterfactual.
 EFFECT_OUTCOMES: dict[str, str] = {
     "additional_adopters": "adopters with the policy minus without, at the year's end",
@@ -168,19 +254,23 @@ EFFECT_OUTCOMES: dict[str, str] = {
     "firm-level counterfactual test, year end",
 }
 
-#: Monthly indicators the counterfactual keeps beside the policy run's (suffix ``_cf``).
-#: Money columns are left out: the counterfactual spends nothing.
-PAIRED_INDICATORS: tuple[str, ...] = tuple(
-    sorted(
-        ({o.column for o in OUTCOMES.values()} | {"adopters", "retail_sales"})
-        - {"fund_spent", "tax_expenditure"}
-    )
-)
+
+def paired_indicators(declared: Iterable[DeclaredOutcome] = ()) -> tuple[str, ...]:
+    """Monthly indicators the counterfactual keeps beside the policy run's (suffix ``_cf``).
+
+    Those the yearly outcomes (with ``declared``) are formed from, and adopters and retail
+    sales; money columns are left out, since the counterfactual spends nothing.
+    """
+    columns = {o.column for o in outcome_definitions(declared).values()}
+    money = {"fund_spent", "tax_expenditure"}
+    return tuple(sorted((columns | {"adopters", "retail_sales"}) - money))
 
 
-def _yearly(grouped: DataFrameGroupBy, last: pd.DataFrame, suffix: str) -> dict[str, pd.Series]:
+def _yearly(
+    grouped: DataFrameGroupBy, last: pd.DataFrame, suffix: str, outcomes: dict[str, Outcome]
+) -> dict[str, pd.Series]:
     out: dict[str, pd.Series] = {}
-    for name, outcome in OUTCOMES.items():
+    for name, outcome in outcomes.items():
         column = outcome.column + suffix
         if column not in last:
             continue
@@ -194,20 +284,24 @@ def _yearly(grouped: DataFrameGroupBy, last: pd.DataFrame, suffix: str) -> dict[
     return out
 
 
-def yearly_outcomes(timeseries: pd.DataFrame) -> pd.DataFrame:
+def yearly_outcomes(
+    timeseries: pd.DataFrame, declared: Iterable[DeclaredOutcome] = ()
+) -> pd.DataFrame:
     """One row per replication × calendar year: every outcome, its counterfactual and effects.
 
-    ``months`` gives how many months of the year were simulated (a plan starting in October
-    has a three-month first year).
+    ``declared`` are the family outcomes of the scenario (``Scenario.declared_outcomes()``),
+    formed beside the fixed ones. ``months`` gives how many months of the year were simulated
+    (a plan starting in October has a three-month first year).
     """
+    outcomes = outcome_definitions(declared)
     frame = timeseries.assign(year=timeseries["date"].str[:4].astype(int))
     grouped = frame.groupby(["replication", "year"], sort=True)
     last = grouped.tail(1).set_index(["replication", "year"])
     columns: dict[str, pd.Series] = {"months": grouped.size()}
-    columns.update(_yearly(grouped, last, ""))
+    columns.update(_yearly(grouped, last, "", outcomes))
     columns["fiscal_cost"] = columns["fund_spent"] + columns["tax_expenditure"]
     if "additional_adopters" in last:
-        columns.update(_yearly(grouped, last, CF))
+        columns.update(_yearly(grouped, last, CF, outcomes))
         columns["additional_adopters"] = last["additional_adopters"]
         columns["additional_volume"] = (
             columns["transaction_volume"] - columns["transaction_volume" + CF]

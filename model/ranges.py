@@ -79,10 +79,10 @@ class Range:
 
 # Shares, probabilities, discounts, coverages and ceilings: parts of a whole.
 SHARE = Range(0.0, 1.0)
-# Money, in yuan (a year, or once): 1e13 (10 万亿) is more than any Chinese city's GDP
-# (Shanghai's was 2.2e12 in 2013) and than the largest platform's yearly volume (Alibaba's,
-# about 8e12 at its peak); the shipped scenarios' largest sum is 1e12.
-MONEY = Range(0.0, 1e13, "yuan")
+# Money, in yuan (a year, or once): 1e14 (100 万亿) is several times China's yearly retail
+# sales (2.07e13 in 2012, NBS) and its e-commerce volume (8.1e12 in 2012, iResearch), the
+# largest sums of the national benchmark `china`; a city's largest shipped sum is 1e12.
+MONEY = Range(0.0, 1e14, "yuan")
 # Money per unit (a parcel, a buyer, a parcel-day): 1e6 yuan is beyond anything sent by express
 # or paid to win one buyer; the shipped values are 0.5 to 1 000.
 UNIT_PRICE = Range(0.0, 1e6, "yuan")

@@ -19,7 +19,7 @@ from ecomsim.agents.platform import Platform
 from ecomsim.model.calendar import Month
 from ecomsim.model.counterfactual import CounterfactualRecord, label_deadweight
 from ecomsim.model.ecosystem import EcommerceModel
-from ecomsim.model.outcomes import PAIRED_INDICATORS
+from ecomsim.model.outcomes import paired_indicators
 
 if TYPE_CHECKING:
     from ecomsim.scenarios.schema import Scenario
@@ -47,7 +47,7 @@ def run_scenario(
     counterfactual: bool = True,
     until: Month | None = None,
     keep_policy: bool = False,
-    scale: float = 1.0,
+    scale: float | None = None,
 ) -> RunResult:
     """Run ``scenario`` with ``seed`` and, unless told not to, its no-policy counterfactual.
 
@@ -103,7 +103,7 @@ def _timeseries(model: EcommerceModel, record: CounterfactualRecord | None) -> p
     frame.insert(1, "date", [str(model.month_at(i)) for i in range(len(frame))])
     if record is None:
         return frame
-    for name in PAIRED_INDICATORS:
+    for name in paired_indicators(model.declared_outcomes):
         frame[f"{name}_cf"] = record.indicators[name].to_numpy()
     frame["additional_adopters"] = frame["adopters"] - frame["adopters_cf"]
     frame["additional_volume"] = frame["transaction_volume"] - frame["transaction_volume_cf"]

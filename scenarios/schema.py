@@ -30,19 +30,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import replace
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
-from ecomsim.agents.firms import Sector, SizeClass
+from ecomsim.agents.firms import SIZE_CLASSES, Sector, SizeClass
 from ecomsim.model.calendar import Month, MonthField, check_horizon
 from ecomsim.model.instruments import InstrumentSpec
 from ecomsim.model.instruments.attraction import HeadquartersAttraction, PlatformAttraction
 from ecomsim.model.instruments.base import RevenueDraw, Strict
 from ecomsim.model.instruments.logistics import LogisticsInvestment
-from ecomsim.model.outcomes import OUTCOMES
+from ecomsim.model.outcomes import (
+    OUTCOME_FAMILIES,
+    OUTCOMES,
+    PARAMETERS,
+    DeclaredOutcome,
+    Outcome,
+)
 from ecomsim.model.ranges import (
     BUYERS,
     CONCENTRATION,
@@ -50,6 +55,7 @@ from ecomsim.model.ranges import (
     FIRMS,
     GROWTH,
     HISTORY_YEARS,
+    MONEY,
     MONTHS,
     PARCELS,
     PAYBACK,
@@ -91,6 +97,10 @@ class ScenarioInfo(Strict):
     The plan's instruments act from ``plan_start`` (default: ``start``) to ``end``; the months
     before ``plan_start`` are simulated without policy, so a run shows the pre-plan years the
     calibration fits, and the plan years after them.
+
+    A benchmark (``plan = false``, the ``china`` scenario) has no plan and no instruments: every
+    month from ``start`` to ``end`` is pre-plan, so every figure up to ``end`` may feed it, and
+    ``--until`` runs it on past ``end`` as a projection.
     """
 
     name: str
@@ -99,20 +109,35 @@ class ScenarioInfo(Strict):
     start: MonthField
     plan_start: MonthField | None = None
     end: MonthField
+    plan: bool = True  # false: a benchmark with no plan (no instruments, no plan start)
+    #: Fraction of the sellers simulated when a command is given no ``--scale``: a weighted
+    #: sample keeps a national economy (tens of millions of sellers) quick to run.
+    sample: Annotated[float, SHARE.above(0)] = 1.0
 
     @model_validator(mode="after")
     def _in_order(self) -> ScenarioInfo:
+        if not self.plan and self.plan_start is not None:
+            raise ValueError("plan_start is given, but plan = false says there is no plan")
         if self.plan_start is not None and self.plan_start < self.start:
             raise ValueError(f"plan_start ({self.plan_start}) is before start ({self.start})")
-        if self.end < self.policy_start:
+        if self.end < self.policy_start and self.plan:
             raise ValueError(f"end ({self.end}) is before the plan starts ({self.policy_start})")
         check_horizon(self.start, self.end, "end")
         return self
 
     @property
     def policy_start(self) -> Month:
-        """First month of the plan period (when instruments start acting)."""
+        """First month of the plan period (when instruments start acting).
+
+        A benchmark's plan never starts within it: its policy start is the month after ``end``.
+        """
+        if not self.plan:
+            return self.end.plus(1)
         return self.plan_start or self.start
+
+    def scale_for(self, requested: float | None) -> float:
+        """The fraction of sellers a run simulates: ``requested`` (``--scale``) or ``sample``."""
+        return self.sample if requested is None else requested
 
     def known_before_plan(self, year: int) -> bool:
         """Whether a figure for calendar ``year`` was known before the plan started.
@@ -173,19 +198,38 @@ class OnlineShoppers(Strict):
         return max(self.end_of_year)
 
 
+class OtherExpress(Strict):
+    """Express items that are not e-commerce parcels (documents, contracts, business samples).
+
+    An exogenous series: ``items_per_month`` at the start, growing ``growth`` a year. It is
+    separate from the sellers' parcels because it grew more slowly: nationally online shopping
+    rose from about 2600 亿 to 1.85 万亿 yuan between 2009 and 2013 while express items rose from
+    18.6 亿 to 92 亿, and by 2013 e-commerce was over 60 % of express (PREPLAN_STATS A1, A3, A8).
+    """
+
+    items_per_month: Annotated[float, PARCELS] = 0.0  # at the start
+    growth: Growth = 0.0  # a year
+
+    def at(self, years: float) -> float:
+        """Items in a month ``years`` after the start."""
+        return self.items_per_month * (1.0 + self.growth) ** years
+
+
 class Economy(Strict):
     """City-level series that are not made by firms' decisions."""
 
     retail_sales: Money = 0.0  # the start year's total
     retail_sales_growth: Growth = 0.0
-    #: Share of the city's express items that are not e-commerce parcels (documents, business
-    #: mail, …); the ``parcels`` outcome counts every express item, as 快递业务量 does.
-    non_ecommerce_express_share: Annotated[float, replace(SHARE, high_open=True)] = 0.0
+    other_express: OtherExpress = Field(default_factory=lambda: OtherExpress())
     online_shoppers: OnlineShoppers | None = None
 
-    def express_items(self, ecommerce_parcels: float) -> float:
-        """Express items collected, given the e-commerce parcels sellers sent."""
-        return ecommerce_parcels / (1.0 - self.non_ecommerce_express_share)
+    def express_items(self, ecommerce_parcels: float, years: float) -> float:
+        """Express items collected in a month, given the e-commerce parcels sellers sent.
+
+        The ``parcels`` outcome counts every express item, as 快递业务量 does: the sellers'
+        e-commerce parcels plus the express that is not e-commerce (``other_express``).
+        """
+        return ecommerce_parcels + self.other_express.at(years)
 
 
 class History(Strict):
@@ -483,18 +527,88 @@ class FunderSpec(Strict):
 COMPARISONS = {"above": ">", "at_least": "≥", "below": "<", "at_most": "≤"}
 
 
-class TargetSpec(Strict):
+class OutcomeChoice(Strict):
+    """The yearly outcome a target or an observation is about, with its parameter if it has one.
+
+    ``outcome`` names a fixed outcome (``model.outcomes.OUTCOMES``) or a family of outcomes
+    (``OUTCOME_FAMILIES``) that takes a parameter: ``firms_above`` and ``platforms_above`` a
+    ``line`` (yuan a year), ``online_sales_ratio`` and ``online_purchase_ratio`` the
+    ``size_classes`` that form the group. The model computes a family only at the parameters
+    the scenario declares, so the plan's lines are data, not constants of the code.
+    """
+
+    #: Appended to the error for an unknown outcome.
+    unknown_hint: ClassVar[str] = ""
+
+    outcome: str | None = None
+    line: Annotated[float, MONEY.above(0)] | None = None
+    size_classes: list[SizeClass] | None = None
+
+    @model_validator(mode="after")
+    def _known_outcome(self) -> OutcomeChoice:
+        family = OUTCOME_FAMILIES.get(self.outcome or "")
+        if self.outcome is not None and family is None and self.outcome not in OUTCOMES:
+            for name, known in OUTCOME_FAMILIES.items():
+                if self.outcome.startswith(name):  # a generated name, or an old fixed one
+                    raise ValueError(
+                        f"outcome {self.outcome!r} is not a yearly outcome; declare it as "
+                        f"outcome = {name!r} with {PARAMETERS[known.parameter]}"
+                    )
+            families = ", ".join(f"{n} ({f.parameter})" for n, f in OUTCOME_FAMILIES.items())
+            raise ValueError(
+                f"outcome {self.outcome!r} is not a yearly outcome; choose one of "
+                f"{', '.join(OUTCOMES)}, or a family with its parameter: {families}"
+                f"{self.unknown_hint}"
+            )
+        for parameter, wanted in PARAMETERS.items():
+            takes = family is not None and family.parameter == parameter
+            if takes and not getattr(self, parameter):
+                raise ValueError(f"{parameter}: outcome {self.outcome!r} needs {wanted}")
+            if getattr(self, parameter) is not None and not takes:
+                takers = [n for n, f in OUTCOME_FAMILIES.items() if f.parameter == parameter]
+                raise ValueError(
+                    f"{parameter}: outcome {self.outcome!r} takes no {parameter} (only "
+                    f"{' and '.join(takers)} do)"
+                )
+        return self
+
+    @property
+    def declared(self) -> DeclaredOutcome | None:
+        """The family outcome this declares, or ``None`` for a fixed outcome (or none)."""
+        if self.outcome not in OUTCOME_FAMILIES:
+            return None
+        groups = self.size_classes or []
+        return DeclaredOutcome(
+            self.outcome, self.line, tuple(s for s in SIZE_CLASSES if s in groups)
+        )
+
+    @property
+    def outcome_name(self) -> str | None:
+        """The yearly outcome's column: the fixed outcome, or the declared one's name."""
+        declared = self.declared
+        return declared.name if declared is not None else self.outcome
+
+    @property
+    def definition(self) -> Outcome:
+        """How the yearly outcome is formed (its unit, how a year is formed from months)."""
+        declared = self.declared
+        return declared.definition if declared is not None else OUTCOMES[str(self.outcome)]
+
+
+class TargetSpec(OutcomeChoice):
     """One target the plan's document sets, scored on the simulated plan-end values.
 
     Give exactly one of ``above``, ``at_least``, ``below``, ``at_most``, as the document words
     it: 超过 is ``above``; 达到, 不低于 and 以上 (which includes its bound) are ``at_least``.
     ``measure = "growth"`` scores the outcome's growth over the previous year instead of its
     level. A target the model cannot speak to is
-    kept with ``not_modelled`` saying why, so the table shows every target of the document.
+    kept with ``not_modelled`` saying why, so the table shows every target of the document;
+    one that still names an outcome (with its parameter) has that outcome computed.
     """
 
+    unknown_hint: ClassVar[str] = " (or say why it is not_modelled)"
+
     description: str = ""
-    outcome: str | None = None
     year: CalendarYear
     measure: Literal["level", "growth"] = "level"
     above: Value | None = None
@@ -508,11 +622,8 @@ class TargetSpec(Strict):
         given = [name for name in COMPARISONS if getattr(self, name) is not None]
         if self.not_modelled is not None:
             return self
-        if self.outcome not in OUTCOMES:
-            raise ValueError(
-                f"outcome {self.outcome!r} is not a yearly outcome; choose one of "
-                f"{', '.join(OUTCOMES)} (or say why it is not_modelled)"
-            )
+        if self.outcome is None:
+            raise ValueError("outcome: a scored target needs one (or say why it is not_modelled)")
         if len(given) != 1:
             raise ValueError(f"give exactly one of {', '.join(COMPARISONS)} (got {len(given)})")
         return self
@@ -571,7 +682,7 @@ class CalibrationParameter(Strict):
         return (self._scaled(clipped) - low) / (high - low)
 
 
-class Observation(Strict):
+class Observation(OutcomeChoice):
     """A pre-plan public figure the model must reproduce: a yearly outcome in one year."""
 
     description: str = ""
@@ -579,15 +690,6 @@ class Observation(Strict):
     year: CalendarYear
     value: Annotated[float, VALUE.above(0)]
     weight: Annotated[float, RELATIVE_WEIGHT] = 1.0
-
-    @model_validator(mode="after")
-    def _known_outcome(self) -> Observation:
-        if self.outcome not in OUTCOMES:
-            raise ValueError(
-                f"outcome {self.outcome!r} is not a yearly outcome; choose one of "
-                f"{', '.join(OUTCOMES)}"
-            )
-        return self
 
 
 class Calibration(Strict):
@@ -714,6 +816,15 @@ class Scenario(Strict):
     calibration: Calibration | None = None
 
     @model_validator(mode="after")
+    def _no_instruments_without_a_plan(self) -> Scenario:
+        if not self.scenario.plan and (self.instruments or self.targets):
+            raise ValueError(
+                "scenario.plan = false (a benchmark with no plan) allows no [instruments] "
+                "and no [targets]"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _portfolio_is_whole(self) -> Scenario:
         _check_portfolio(self.instruments, self.platforms, self.logistics)
         return self
@@ -776,6 +887,24 @@ class Scenario(Strict):
             funder=self.funder,
             instruments=self.instruments,
         )
+
+    def declared_outcomes(self) -> tuple[DeclaredOutcome, ...]:
+        """The family outcomes the targets and calibration observations declare, each once.
+
+        In file order (targets, then observations); the model computes these beside its
+        fixed outcomes. Two lines that would share a name (closer than 1e-4 yuan) count as
+        the first.
+        """
+        observed = self.calibration.observed.values() if self.calibration else ()
+        declared: dict[str, DeclaredOutcome] = {}
+        for choice in (*self.targets.values(), *observed):
+            if choice.declared is not None:
+                declared.setdefault(choice.declared.name, choice.declared)
+        return tuple(declared.values())
+
+    def firm_volume_lines(self) -> tuple[float, ...]:
+        """The yearly online volumes the ``firms_above`` outcomes count sellers at, yuan."""
+        return tuple(float(d.line) for d in self.declared_outcomes() if d.family == "firms_above")
 
     def sector(self, name: Sector) -> SectorParams:
         """Parameters of a sector (neutral defaults if the file does not describe it)."""

@@ -71,6 +71,7 @@ def test_fit_recovers_a_known_innovation_rate(tmp_path):
         ({"outcome": "adoption_rate", "year": 2015, "value": 0.2}, "before the plan starts"),
         ({"outcome": "adoption_rate", "year": 2012, "value": 0.2}, "before the plan starts"),
         ({"outcome": "nonsense", "year": 2014, "value": 0.2}, "not a yearly outcome"),
+        ({"outcome": "online_sales_ratio", "year": 2014, "value": 0.2}, "needs size_classes"),
     ],
 )
 def test_observations_must_be_pre_plan_yearly_outcomes(observed, problem):
@@ -82,6 +83,16 @@ def test_observations_must_be_pre_plan_yearly_outcomes(observed, problem):
         }
     )
     assert problem in message
+
+
+def test_an_observation_may_declare_an_outcome_with_its_parameter(tmp_path):
+    group = {"outcome": "online_sales_ratio", "size_classes": ["large"], "year": 2014}
+    problem = Problem(load_scenario(scenario_file(tmp_path, {"large": {**group, "value": 0.1}})))
+    simulated = problem.simulate({"innovation": TRUE_INNOVATION}, 2)
+    assert (simulated["large"] > 0).all()
+    table = fit_table(problem, simulated)
+    assert table["outcome"].tolist() == ["online_sales_ratio_large"]
+    assert table["unit"].tolist() == ["share"]
 
 
 def test_cli_fits_prints_the_table_and_writes_values_with_provenance(tmp_path, capsys):

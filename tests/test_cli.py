@@ -111,7 +111,7 @@ def test_set_overrides_reach_the_run(capsys, tmp_path):
         (["run", "demo", "--set", "firms.count=-5"], "firms.count: must be between 1 and 1e8"),
         (["run", "demo", "--set", "firms.cont=5"], "firms.cont: unknown field"),
         (["run", "demo", "--set", "sectors.trade.margin=1.5"], "between 0 and 1"),
-        (["run", "demo", "--set", "instruments.fund.budget_per_year=-1"], "between 0 and 1e13"),
+        (["run", "demo", "--set", "instruments.fund.budget_per_year=-1"], "between 0 and 1e14"),
         (["run", "demo", "--set", "adoption.imitation=inf"], "must be a finite number (got inf)"),
         (
             ["run", "demo", "--set", "firms.revenue.micro.dispersion=1e308"],

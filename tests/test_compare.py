@@ -61,6 +61,12 @@ def test_compare_writes_tables_figures_and_a_manifest(compared):
     scores = scores[scores["scenario"] == "city"].set_index("target")
     assert scores.loc["unreachable", "p_met"] == 0.0
     assert set(scores.index) == {"adoption", "unreachable"}
+    # Outcomes only the demo's targets declare are scored for it, and null for the city.
+    assert runs.loc[runs["scenario"] == "city", "firms_above_1yi"].isna().all()
+    demo = pd.read_parquet(folder / "target_scores.parquet").query("scenario == 'demo'")
+    declared = demo.set_index("target").loc["large_sellers"]
+    assert declared["outcome"] == "firms_above_1yi" and declared["unit"] == "count"
+    assert declared["median"] > 0
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["kind"] == "compare" and manifest["replications"] == 3
     assert [s["name"] for s in manifest["scenarios"]] == ["demo", "city"]

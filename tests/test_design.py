@@ -129,7 +129,7 @@ def test_a_parameter_maps_the_unit_interval_linearly_on_a_log_scale_or_onto_leve
             '[sampler]\nmethod = "lhs"\nsamples = 8\n',
             '[parameters.x]\npath = "instruments.grant.amount"\nlow = -5\nhigh = 2\n',
             "parameters.x: -5.0 is refused: instruments.grant.adoption_grant.amount: "
-            "must be between 0 and 1e13 yuan",
+            "must be between 0 and 1e14 yuan",
         ),
         (
             '[sampler]\nmethod = "lhs"\nsamples = 8\n',

@@ -105,7 +105,7 @@ def test_a_synthetic_month_gives_the_parcels_and_retail_the_statistics_count():
     """One enterprise and one household shop, both fully online, nothing random in the way."""
     spec = make_spec(
         {
-            "economy": {"non_ecommerce_express_share": 0.4},
+            "economy": {"other_express": {"items_per_month": 300, "growth": 0.44}},
             "firms": {
                 "count": 1,
                 "size_shares": {"micro": 1.0, "large": None},
@@ -135,13 +135,15 @@ def test_a_synthetic_month_gives_the_parcels_and_retail_the_statistics_count():
         }
     )
     model = EcommerceModel(spec, rng=1)
-    model.step()
+    for _ in range(6):
+        model.step()
     out = model.indicators
     # Enterprise: 1.2e6/12 × 0.4 ceiling = 40 000 of sales, half retail (trade), 100 a parcel.
     # Household: 2.4e5/12 × 0.5 = 10 000 of sales, all retail, 50 a parcel.
     assert out["online_retail"] == pytest.approx(20_000 + 10_000)
     assert out["ecommerce_parcels"] == pytest.approx(200 + 200)
-    assert out["parcels"] == pytest.approx(400 / 0.6)  # 40 % of express is not e-commerce
+    # The sixth month is 5/12 of a year after the start: 300 × 1.44^(5/12) other items.
+    assert out["parcels"] == pytest.approx(400 + 300 * 1.44 ** (5 / 12))
     purchases = 1.2e6 / 12 * 0.6 * 0.3  # trade buys 60 % of revenue, 30 % of it online
     household_purchases = 2.4e5 / 12 * 0.6 * 0.3
     assert out["online_purchases"] == pytest.approx(purchases + household_purchases)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from ecomsim.agents import firm_kernel as kernel
-from ecomsim.agents.firms import SECTORS, SELLER_CLASSES, SIZE_CLASSES, VOLUME_LINES
+from ecomsim.agents.firms import SECTORS, SELLER_CLASSES, SIZE_CLASSES
 from ecomsim.model.ecosystem import EcommerceModel
 
 
@@ -50,7 +50,8 @@ def numpy_totals(firms):
     city[kernel.ONLINE_SHARE] = weight @ (online * enterprise * firms.online_share)
     city[kernel.LISTED] = weight @ (alive & firms.listed)
     volume = firms.annual_online_volume()
-    above_volume = np.array([weight @ (online & (volume >= line)) for line in VOLUME_LINES])
+    lines = firms.volume_lines  # the demo's firms_above lines
+    above_volume = np.array([weight @ (online & (volume >= line)) for line in lines])
     platform_sales = np.bincount(
         np.maximum(firms.platform, 0),
         weights=weight * online * (firms.platform >= 0) * firms.online_sales,
@@ -72,6 +73,7 @@ def test_month_totals_match_a_numpy_recount(demo, scale):
     np.testing.assert_allclose(totals.by_sector, by_sector, rtol=1e-9)
     np.testing.assert_allclose(totals.city, city, rtol=1e-9)
     np.testing.assert_allclose(totals.above_volume, above_volume)
+    assert above_volume.any()  # the demo declares a line its firms reach
     np.testing.assert_allclose(totals.platform_sales, platform_sales, rtol=1e-9)
 
 
@@ -137,7 +139,7 @@ def test_one_event_draw_splits_into_switching_quitting_and_listing_bands(demo):
     )
     quitters = np.flatnonzero(firms.abandon_count > 0)
     kernel.flow_month(
-        1, active, firm, sectors, classes, params, market, draws, VOLUME_LINES, True
+        1, active, firm, sectors, classes, params, market, draws, firms.volume_lines, True
     )
     listed = np.flatnonzero(firms.listed)
 

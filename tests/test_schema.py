@@ -37,12 +37,12 @@ def test_minimal_scenario_is_valid():
         (
             {"adoption": {"setup_cost": {"micro": -1.0}}},
             "adoption.setup_cost.micro",
-            "must be between 0 and 1e13 yuan",
+            "must be between 0 and 1e14 yuan",
         ),
         (
             {"instruments": {"g": {"kind": "adoption_grant", "amount": -5}}},
             "instruments.g.adoption_grant.amount",
-            "must be between 0 and 1e13 yuan (got -5.0)",
+            "must be between 0 and 1e14 yuan (got -5.0)",
         ),
         ({"sectors": {"trade": {"margin": 1.5}}}, "sectors.trade.margin", "between 0 and 1"),
         ({"firms": {"initial_adoption": {"micro": 1.2}}}, "firms", "between 0 and 1"),
@@ -106,7 +106,7 @@ def test_tax_relief_alone_needs_no_fund():
 
 
 def test_unknown_scenario_name_lists_builtins():
-    with pytest.raises(ScenarioError, match="unknown scenario; choose one of bass, demo"):
+    with pytest.raises(ScenarioError, match="unknown scenario; choose one of bass, china, demo"):
         load_scenario("atlantis")
 
 
@@ -221,7 +221,7 @@ ABSURD = [
     ),
     ("platforms.national_b2c.buyers=1e308", "buyers", "between 0 and 3e9 persons"),
     ("firms.count=1000000000", "firms.count", "between 1 and 1e8 (got 1000000000)"),
-    ("instruments.fund.budget_per_year=1e20", "budget_per_year", "between 0 and 1e13 yuan"),
+    ("instruments.fund.budget_per_year=1e20", "budget_per_year", "between 0 and 1e14 yuan"),
     ("adoption.imitation=1000", "adoption.imitation", "between 0 and 12 a year"),
     ("firms.entry_rate=5", "firms.entry_rate", "between 0 and 1 a year"),
     ("sectors.trade.revenue_growth=-2", "sectors.trade.revenue_growth", "between -1 and 10"),

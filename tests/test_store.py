@@ -25,6 +25,15 @@ def test_runs_come_back_in_run_order_whatever_order_they_finished_in(tmp_path):
     assert timeseries.loc[timeseries["run"] == 2, "adopters"].tolist() == [2, 3, 4]
 
 
+def test_a_column_some_runs_lack_is_null_in_theirs_once_consolidated(tmp_path):
+    store = RunStore(tmp_path / "experiment")
+    store.write(0, {"adoption_rate": 0.5, "firms_above_100yi": 3.0}, series(0))
+    store.write(1, {"adoption_rate": 0.4}, series(1))  # another scenario declares no line
+    store.consolidate()
+    runs, _ = store.collect()
+    assert runs["firms_above_100yi"].tolist()[0] == 3.0 and runs["firms_above_100yi"].isna()[1]
+
+
 def test_a_run_cut_off_while_being_written_counts_as_not_done(tmp_path):
     store = RunStore(tmp_path / "experiment")
     store.write(0, {"x": 1.0}, series(0))

@@ -1,13 +1,20 @@
-"""Plan targets: parsing, scoring on synthetic yearly outcomes, and the printed table."""
+"""Plan targets: parsing, scoring on synthetic yearly outcomes, and the printed table.
+
+Also the outcomes targets declare with a parameter (a line, a group of size classes): their
+names, their monthly values, and the declarations refused.
+"""
 
 import numpy as np
 import pandas as pd
 import pytest
-from support import make_spec, refused
+from support import make_spec, merge, refused
 
+from ecomsim.experiments import cli
 from ecomsim.experiments.targets import format_targets, score_targets
-from ecomsim.model.outcomes import yearly_outcomes
+from ecomsim.model.ecosystem import EcommerceModel
+from ecomsim.model.outcomes import OUTCOME_FAMILIES, DeclaredOutcome, yearly_outcomes
 from ecomsim.model.run import run_scenario
+from ecomsim.scenarios import validate_values
 from ecomsim.scenarios.schema import TargetSpec
 
 
@@ -106,6 +113,153 @@ def test_targets_score_on_a_real_run():
     yearly = yearly_outcomes(run_scenario(spec, 1).timeseries)
     scored = score_targets(spec.targets, yearly)
     assert [s["probability"] for s in scored] == [1.0, 0.0]
+
+
+def declaring(**targets: dict) -> dict:
+    """Scenario changes adding targets for 2016, each ``at_least = 0``, with these fields."""
+    return {"targets": {name: {"year": 2016, "at_least": 0, **t} for name, t in targets.items()}}
+
+
+@pytest.mark.parametrize(
+    ("declared", "name"),
+    [
+        (DeclaredOutcome("firms_above", 1e10), "firms_above_100yi"),
+        (DeclaredOutcome("firms_above", 1e9), "firms_above_10yi"),
+        (DeclaredOutcome("firms_above", 2.5e8), "firms_above_2p5yi"),
+        (DeclaredOutcome("firms_above", 5e6), "firms_above_500wan"),
+        (DeclaredOutcome("firms_above", 300), "firms_above_300yuan"),
+        (DeclaredOutcome("platforms_above", 1e11), "platforms_above_1000yi"),
+        (
+            DeclaredOutcome("online_sales_ratio", size_classes=("large",)),
+            "online_sales_ratio_large",
+        ),
+        (
+            DeclaredOutcome("online_purchase_ratio", size_classes=("micro", "small", "medium")),
+            "online_purchase_ratio_sme",
+        ),
+        (
+            DeclaredOutcome("online_sales_ratio", size_classes=("small", "large")),
+            "online_sales_ratio_small_large",
+        ),
+    ],
+)
+def test_declared_outcomes_get_readable_names(declared, name):
+    assert declared.name == name
+
+
+def test_a_group_is_the_same_outcome_however_the_file_lists_it():
+    spec = make_spec(
+        declaring(
+            a={"outcome": "online_sales_ratio", "size_classes": ["medium", "micro", "small"]},
+            b={"outcome": "online_sales_ratio", "size_classes": ["micro", "small", "medium"]},
+        )
+    )
+    assert [d.name for d in spec.declared_outcomes()] == ["online_sales_ratio_sme"]
+    assert spec.targets["a"].outcome_name == "online_sales_ratio_sme"
+
+
+def test_a_declared_line_sets_which_firms_are_counted():
+    lines = {"firms_above_100wan": 1e6, "firms_above_1000wan": 1e7}
+    spec = make_spec(
+        declaring(
+            low={"outcome": "firms_above", "line": 1e6},
+            high={"outcome": "firms_above", "line": 1e7},
+            group={"outcome": "online_sales_ratio", "size_classes": ["large", "micro"]},
+        )
+    )
+    model = EcommerceModel(spec, rng=3)
+    for _ in range(6):
+        model.step()
+    firms = model.firms
+    online = firms.alive & firms.adopted
+    volume = firms.annual_online_volume()
+    counts = {name: model.indicators[name] for name in lines}
+    for name, line in lines.items():
+        assert counts[name] == firms.total(online & (volume >= line))
+    assert counts["firms_above_100wan"] > counts["firms_above_1000wan"] > 0
+    # The group is every firm of this city (micro and large): its sales ÷ its revenue.
+    share = 12 * firms.online_sales[firms.alive].sum() / firms.revenue[firms.alive].sum()
+    assert model.indicators["online_sales_ratio_micro_large"] == pytest.approx(share)
+
+
+def test_a_declared_line_sets_which_platforms_are_counted(demo):
+    changes = declaring(
+        low={"outcome": "platforms_above", "line": 1e9},
+        high={"outcome": "platforms_above", "line": 1e11},
+    )
+    model = EcommerceModel(validate_values(merge(demo.values, changes), "demo.toml"), rng=1)
+    for _ in range(30):
+        model.step()
+    for name, line in (("platforms_above_10yi", 1e9), ("platforms_above_1000yi", 1e11)):
+        expected = sum(p.settled and p.annual_volume >= line for p in model.platforms)
+        assert model.indicators[name] == expected
+    assert model.indicators["platforms_above_10yi"] > model.indicators["platforms_above_1000yi"]
+
+
+def test_declared_outcomes_are_yearly_outcomes_scored_under_their_names():
+    spec = make_spec(declaring(big={"outcome": "firms_above", "line": 1e7, "at_least": 1}))
+    timeseries = run_scenario(spec, 1).timeseries
+    assert "firms_above_1000wan" in timeseries
+    yearly = yearly_outcomes(timeseries, spec.declared_outcomes())
+    (scored,) = score_targets(spec.targets, yearly)
+    assert scored["outcome"] == "firms_above_1000wan" and scored["unit"] == "count"
+    expected = timeseries.loc[timeseries["date"] == "2016-12", "firms_above_1000wan"].iloc[0]
+    assert scored["simulated"]["median"] == expected
+    assert "firms_above_1000wan" not in yearly_outcomes(timeseries)  # only those declared
+
+
+def test_a_scenario_computes_only_the_outcomes_its_targets_declare():
+    plain = run_scenario(make_spec(), 1, counterfactual=False).timeseries
+    assert not [c for c in plain if c.startswith(tuple(OUTCOME_FAMILIES))]
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({"outcome": "firms_above"}, "line: outcome 'firms_above' needs a line: a yearly volume"),
+        ({"outcome": "platforms_above", "line": 0}, "targets.t.line: must be above 0"),
+        (
+            {"outcome": "adoption_rate", "line": 1e9},
+            "line: outcome 'adoption_rate' takes no line (only firms_above and platforms_above do)",
+        ),
+        (
+            {"outcome": "firms_above", "line": 1e9, "size_classes": ["large"]},
+            "size_classes: outcome 'firms_above' takes no size_classes (only online_sales_ratio",
+        ),
+        (
+            {"outcome": "online_sales_ratio"},
+            "size_classes: outcome 'online_sales_ratio' needs size_classes: the group's size "
+            "classes, some of micro, small, medium, large",
+        ),
+        ({"outcome": "online_sales_ratio", "size_classes": []}, "needs size_classes"),
+        (
+            {"outcome": "online_purchase_ratio", "size_classes": ["huge"]},
+            "targets.t.size_classes.0: Input should be 'micro', 'small', 'medium' or 'large'",
+        ),
+        (
+            {"outcome": "firms_above_1e10"},
+            "outcome 'firms_above_1e10' is not a yearly outcome; declare it as "
+            "outcome = 'firms_above' with a line",
+        ),
+        # A target outside the model may still declare an outcome, so it must be a good one.
+        ({"outcome": "firms_above", "not_modelled": "no number"}, "needs a line"),
+    ],
+)
+def test_bad_declarations_are_refused_in_one_line_with_what_is_allowed(fields, problem):
+    message = refused({"targets": {"t": {"year": 2016, "at_least": 1, **fields}}})
+    assert message.startswith("city.toml: targets.t") and problem in message
+
+
+def test_show_outcomes_lists_what_the_scenario_declares(capsys):
+    assert cli.main(["show", "tianjin", "--outcomes"]) == 0
+    printed = capsys.readouterr().out
+    rows = {line.split()[0]: line for line in printed.splitlines()[1:] if line.strip()}
+    assert "≥ 100 亿" in rows["firms_above_100yi"] and "≥ 10 亿" in rows["firms_above_10yi"]
+    assert "transaction_volume" in rows and "online_sales_ratio_sme" not in rows
+    assert cli.main(["show", "jining", "--outcomes", "--format", "csv"]) == 0
+    printed = capsys.readouterr().out
+    assert 'online_sales_ratio_sme,share,last,"online share of the sales of SMEs' in printed
+    assert "firms_above" not in printed
 
 
 def test_tables_align_chinese_text_by_terminal_columns():
