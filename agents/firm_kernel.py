@@ -135,8 +135,8 @@ class RuleParameters(NamedTuple):
 class MarketArrays(NamedTuple):
     """What firms see this month (``MarketConditions``), as arrays the kernel can read.
 
-    Per-firm incentives (``expected_one_off``, ``expected_annual``, ``listing_multiplier``,
-    ``sales_push``) have either one entry per row or a single entry that holds for every row.
+    Per-firm incentives and effects (``expected_one_off`` … ``extra_reach``) have either one
+    entry per row or a single entry that holds for every row.
     """
 
     uplift: np.ndarray  # (K,) per platform
@@ -149,6 +149,9 @@ class MarketArrays(NamedTuple):
     expected_annual: np.ndarray
     listing_multiplier: np.ndarray
     sales_push: np.ndarray  # yearly growth of online sales a prize's effort adds (0: none)
+    setup_discount: np.ndarray  # share of the one-off set-up cost a programme bears (0: none)
+    cluster_peer_multiplier: np.ndarray  # weight of a clustered seller's own cluster (1: none)
+    extra_reach: np.ndarray  # extra share of online sales from a brand's buyers (0: none)
 
 
 @njit(cache=True)
@@ -243,7 +246,7 @@ def peer_groups(
 
 @njit(cache=True)
 def benefit_table(
-    sectors: SectorArrays, params: RuleParameters, market: MarketArrays
+    sectors: SectorArrays, params: RuleParameters, market: MarketArrays, extra_uplift: float = 0.0
 ) -> np.ndarray:
     """Gain of being online per yuan of revenue, for every kind of seller this month.
 
@@ -251,7 +254,9 @@ def benefit_table(
     the seller's own channel (no uplift, no commission); local sellers may get a rebate on a
     local platform's commission; rural sellers pay rural delivery; park sellers get the park's
     delivery discount. Every seller of a kind gains the same per yuan
-    (``rules.benefit_per_yuan``).
+    (``rules.benefit_per_yuan``). ``extra_uplift`` is added to every platform's uplift (and
+    the own channel's): the gain is linear in the uplift, so the table at ``extra_uplift = 1``
+    less the table at 0 is the gain per unit of extra reach (``decide``).
     """
     n_classes, n_sectors = sectors.sales_ceiling.shape
     n_platforms = market.uplift.size
@@ -265,7 +270,7 @@ def benefit_table(
                             park_discount = params.park_delivery_discount if park else 0.0
                             table[c, s, k + 1, local, rural, park] = rules.benefit_per_yuan(
                                 sales_ceiling=sectors.sales_ceiling[c, s],
-                                uplift=market.uplift[k] if k >= 0 else 0.0,
+                                uplift=(market.uplift[k] if k >= 0 else 0.0) + extra_uplift,
                                 margin=sectors.margin[c, s],
                                 channel_saving=params.channel_saving,
                                 commission=market.commission[k, local] if k >= 0 else 0.0,
@@ -308,6 +313,9 @@ def decide(
     # With β = 0 neither adopting nor giving up depends on the benefit (the Bass limit).
     priced = params.benefit_sensitivity > 0
     per_yuan = benefit_table(sectors, params, market)
+    # A brand's extra reach adds to the uplift; the gain is linear in it (``benefit_table``).
+    reached = market.extra_reach.size > 1 or market.extra_reach[0] != 0.0
+    per_reach = benefit_table(sectors, params, market, 1.0) - per_yuan if reached else per_yuan
     new_rows = np.empty(active_count(active), dtype=np.int64)
     switch_rows = np.empty(active_count(active), dtype=np.int64)
     n_new = 0
@@ -341,10 +349,14 @@ def decide(
                     1.0 if in_park else 0.0,
                     params.skill_cost_discount,
                     params.park_setup_discount,
-                )
+                ) * (1.0 - _per_row(market.setup_discount, i))
                 one_off = _per_row(market.expected_one_off, i)
+            k, park = platform + 1, 1 if in_park else 0
+            gain = per_yuan[c, s, k, local, rural, park]
+            if reached:
+                gain += _per_row(market.extra_reach, i) * per_reach[c, s, k, local, rural, park]
             benefit = rules.net_benefit(
-                per_yuan[c, s, platform + 1, local, rural, 1 if in_park else 0],
+                gain,
                 firm.revenue[i],
                 setup,
                 one_off,
@@ -356,7 +368,10 @@ def decide(
             kind = classes.kind[c]
             # The seller's closest circle: its village or market, else its park, else its sector.
             if firm.cluster[i] >= 0:
-                cluster = peers.cluster[firm.cluster[i]]
+                # A supported cluster's adopters weigh more (cluster_support).
+                cluster = peers.cluster[firm.cluster[i]] * _per_row(
+                    market.cluster_peer_multiplier, i
+                )
             elif in_park:
                 cluster = peers.park[kind, s]
             else:
@@ -496,6 +511,7 @@ def flow_month(
         if online:
             s, c, platform = firm.sector[i], firm.size_class[i], firm.platform[i]
             uplift = market.uplift[platform] if platform >= 0 else 0.0
+            uplift += _per_row(market.extra_reach, i)  # a brand's or pavilion's buyers
             if advance and params.deepening_rate > 0:
                 speed = rules.deepening_speed(
                     params.deepening_rate,

@@ -133,6 +133,9 @@ class MarketConditions:
     listing_multiplier: np.ndarray | float = 1.0
     relocation_extra: np.ndarray | float = 0.0  # yearly hazard added for relocation candidates
     sales_push: np.ndarray | float = 0.0  # yearly growth of online sales pushed by effort
+    setup_discount: np.ndarray | float = 0.0  # share of the set-up cost a programme bears
+    cluster_peer_multiplier: np.ndarray | float = 1.0  # weight of a seller's own cluster
+    extra_reach: np.ndarray | float = 0.0  # extra share of online sales from a brand's buyers
 
     @property
     def n_platforms(self) -> int:
@@ -344,6 +347,40 @@ class FirmPopulation:
         expected = max(0.0, city_count) / float(self.weight[0])
         whole = int(expected)
         return whole + int(rng.random() < expected - whole)
+
+    # ---------------------------------------------------------------- clusters
+    @property
+    def n_clusters(self) -> int:
+        """Villages and market clusters of the household sellers (``households.clusters``)."""
+        return self._n_clusters
+
+    def cluster_members(self, clusters: np.ndarray) -> np.ndarray:
+        """Rows of the living household sellers whose cluster is one of ``clusters``."""
+        rows = slice(self.households_start, self.size)
+        inside = np.isin(self.cluster[rows], clusters) & self.alive[rows]
+        return self.households_start + np.flatnonzero(inside)
+
+    def cluster_totals(
+        self, online: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per cluster: living household sellers, online shops, yearly online sales (city counts).
+
+        Counted as the Taobao-village criteria count a village (its shops and their sales),
+        with each sampled row's weight. ``online`` replaces who is online (the counterfactual's
+        sellers at its end, say); sales are this month's, at a yearly rate.
+        """
+        rows = slice(self.households_start, self.size)
+        cluster = self.cluster[rows]
+        living = self.alive[rows] & (cluster >= 0)
+        weight = np.ones(cluster.size) if self.weight is None else self.weight[rows]
+        shops = living & (self.adopted[rows] if online is None else online[rows])
+        n = self._n_clusters
+
+        def tally(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
+            return np.bincount(cluster[mask], weights=values[mask], minlength=n)[:n]
+
+        sales = 12.0 * self.online_sales[rows] * weight
+        return tally(living, weight), tally(shops, weight), tally(shops, sales)
 
     # ---------------------------------------------------------------- derived views
     def in_size_classes(self, names: Iterable[str]) -> np.ndarray:
@@ -622,6 +659,9 @@ class FirmPopulation:
             expected_annual=per_firm(market.expected_annual),
             listing_multiplier=per_firm(market.listing_multiplier),
             sales_push=per_firm(market.sales_push),
+            setup_discount=per_firm(market.setup_discount),
+            cluster_peer_multiplier=per_firm(market.cluster_peer_multiplier),
+            extra_reach=per_firm(market.extra_reach),
         )
 
     def _best_platform_by_group(self, market: MarketConditions) -> np.ndarray:

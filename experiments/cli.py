@@ -41,7 +41,14 @@ from ecomsim.experiments.tables import render
 from ecomsim.experiments.targets import format_targets, score_targets
 from ecomsim.model.calendar import MAX_RUN_YEARS, Month, check_horizon
 from ecomsim.model.outcomes import outcome_definitions, yearly_outcomes
-from ecomsim.scenarios import ScenarioError, builtin_scenarios, load_scenario
+from ecomsim.scenarios import (
+    LoadedDesign,
+    ScenarioError,
+    builtin_designs,
+    builtin_scenarios,
+    load_policy,
+    load_scenario,
+)
 from ecomsim.scenarios.provenance import provenance_rows
 
 EXIT_FAILED = 1
@@ -262,15 +269,21 @@ def _add_experiment_commands(commands_: argparse._SubParsersAction) -> None:
         "rules and instruments, sized to the host (--size-by). Scores each cell by extra "
         "adopters and extra e-commerce volume per 亿 of fiscal cost at the host's plan end, "
         "with heatmaps (figures/transplant.png) and a table (transplant.csv/.parquet). "
-        "Default: the built-in scenarios that encode a policy document." + resumable,
+        "Default: the built-in scenarios that encode a policy document. A policy may also be "
+        "a policy design file, which has no economy of its own (the reference designs "
+        "suichang and lishui of the Quzhou speech)." + resumable,
         epilog="Example: ecomsim transplant -r 10 | ecomsim transplant --economies quzhou "
-        "--policies guangzhou tianjin",
+        "--policies guangzhou tianjin | ecomsim transplant --economies quzhou --policies "
+        "suichang lishui",
     )
     transplant.add_argument(
         "--economies", nargs="+", metavar="SCENARIO", help="host economies (rows)"
     )
     transplant.add_argument(
-        "--policies", nargs="+", metavar="SCENARIO", help="policy designs (columns)"
+        "--policies",
+        nargs="+",
+        metavar="SCENARIO",
+        help="policy designs (columns): scenarios, or policy design files",
     )
     transplant.add_argument(
         "--size-by",
@@ -424,8 +437,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate",
         help="check a scenario file against the schema",
-        description="Check a scenario file: types, ranges, required fields, known instrument "
-        "kinds, and that every number carries a source.",
+        description="Check a scenario file (or a policy design file): types, ranges, required "
+        "fields, known instrument kinds, and that every number carries a source.",
     )
     validate.add_argument("file", help="scenario .toml file or built-in name")
     _add_overrides(validate, "validate with these overrides applied")
@@ -615,6 +628,9 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
     rows = [
         (name, load_scenario(path).spec.scenario.description)
         for name, path in builtin_scenarios().items()
+    ] + [
+        (name, f"(policy design) {load_policy(path).spec.scenario.description}")
+        for name, path in builtin_designs().items()
     ]
     width = max(len(name) for name, _ in rows)
     for name, description in rows:
@@ -623,16 +639,22 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    loaded = load_scenario(args.file, args.overrides)
+    loaded = load_policy(args.file, args.overrides)
     spec = loaded.spec
     unsourced = [p for p in loaded.unsourced() if not p.startswith("scenario.")]
-    households = sum(kind.count for kind in spec.households.kinds().values())
-    print(
-        f"{loaded.path}: valid — scenario {loaded.name!r}, {spec.scenario.start} → "
-        f"{spec.scenario.end}, {spec.firms.count:,} firms, {households:,} household sellers, "
-        f"{len(spec.platforms)} platforms, {len(spec.logistics)} logistics providers, "
-        f"{len(spec.instruments)} instruments"
-    )
+    if isinstance(loaded, LoadedDesign):
+        print(
+            f"{loaded.path}: valid — policy design {loaded.name!r} (no economy of its own), "
+            f"written for {spec.design.firms:,} enterprises, {len(spec.instruments)} instruments"
+        )
+    else:
+        households = sum(kind.count for kind in spec.households.kinds().values())
+        print(
+            f"{loaded.path}: valid — scenario {loaded.name!r}, {spec.scenario.start} → "
+            f"{spec.scenario.end}, {spec.firms.count:,} firms, {households:,} household "
+            f"sellers, {len(spec.platforms)} platforms, {len(spec.logistics)} logistics "
+            f"providers, {len(spec.instruments)} instruments"
+        )
     if unsourced:
         shown = ", ".join(unsourced[:8]) + (" …" if len(unsourced) > 8 else "")
         message = f"{len(unsourced)} number(s) without a source: {shown}"
@@ -643,7 +665,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    loaded = load_scenario(args.scenario, args.overrides)
+    loaded = load_policy(args.scenario, args.overrides)  # a design file has sources to show
     if args.outcomes:
         table = pd.DataFrame(
             [

@@ -32,7 +32,7 @@ from ecomsim.experiments.store import ExperimentFolder
 from ecomsim.experiments.sweep import design_batch, point_table
 from ecomsim.experiments.tables import render
 from ecomsim.experiments.transplant import NO_POLICY, transplant_batch, transplant_table
-from ecomsim.scenarios import ScenarioError, builtin_scenarios, load_scenario
+from ecomsim.scenarios import ScenarioError, builtin_scenarios, load_policy, load_scenario
 
 
 def draw_all(folder: ExperimentFolder) -> list[Path]:
@@ -166,7 +166,7 @@ def transplant(args: argparse.Namespace) -> int:
     """``ecomsim transplant [--economies ...] [--policies ...]``."""
     default = plan_scenarios()
     economies = [load_scenario(n) for n in (args.economies or default)]
-    policies = [load_scenario(n) for n in (args.policies or default)]
+    policies = [load_policy(n) for n in (args.policies or default)]
     for group, label in ((economies, "--economies"), (policies, "--policies")):
         names = [s.name for s in group]
         if len(set(names)) < len(names):

@@ -16,6 +16,10 @@ economy by one documented rule (ODD 7.24):
    goes to the host's busiest provider; an attraction reward aimed at named platforms aims at
    the host's platforms of the same kinds.
 
+A design is a full scenario's policy part (``Scenario.design()``) or a *policy design file*
+(``[design]``: the reference designs ``suichang`` and ``lishui`` of the Quzhou speech), which
+declares the size of economy its programmes are written for instead of an economy of its own.
+
 Each cell runs the same replication seeds, so the host's no-policy counterfactual is the same
 in every column and differences between columns are the designs' alone. Scores: extra adopters
 and extra e-commerce volume per 亿 of fiscal cost, at the end of the host's plan.
@@ -32,8 +36,8 @@ from ecomsim.experiments.batch import Batch, describe_scenario
 from ecomsim.experiments.jobs import RunJob
 from ecomsim.experiments.runner import replication_seeds
 from ecomsim.experiments.summary import spread
-from ecomsim.scenarios import LoadedScenario, ScenarioError, validate_values
-from ecomsim.scenarios.schema import FunderSpec, Scenario
+from ecomsim.scenarios import LoadedDesign, LoadedScenario, ScenarioError, validate_values
+from ecomsim.scenarios.schema import FunderSpec, PolicyDesign, Scenario
 
 SizeRule = Literal["firms", "retail_sales", "none"]
 SIZE_RULES: tuple[SizeRule, ...] = ("firms", "retail_sales", "none")
@@ -51,40 +55,54 @@ TRANSPLANT_OUTCOMES = (
 )
 
 
-def size_factor(host: Scenario, donor: Scenario, rule: SizeRule) -> float:
-    """How much larger the host economy is than the donor's, by ``rule``."""
+Donor = Scenario | PolicyDesign
+
+
+def _design(donor: Donor) -> PolicyDesign:
+    return donor.design() if isinstance(donor, Scenario) else donor
+
+
+def size_factor(host: Scenario, donor: Donor, rule: SizeRule) -> float:
+    """How much larger the host economy is than the one the donor's design was written for."""
+    size = _design(donor).design
     if rule == "firms":
-        return host.firms.count / donor.firms.count
+        return host.firms.count / size.firms
     if rule == "retail_sales":
-        if donor.economy.retail_sales <= 0 or host.economy.retail_sales <= 0:
+        if size.retail_sales <= 0 or host.economy.retail_sales <= 0:
             raise ScenarioError(
-                f"{host.scenario.name}/{donor.scenario.name}",
+                f"{host.scenario.name}/{_design(donor).name}",
                 "economy.retail_sales",
-                "--size-by retail_sales needs retail sales in both scenarios",
+                "--size-by retail_sales needs retail sales in both scenarios "
+                "(a design file gives them as design.retail_sales)",
             )
-        return host.economy.retail_sales / donor.economy.retail_sales
+        return host.economy.retail_sales / size.retail_sales
     return 1.0
 
 
-def transplant(host: Scenario, donor: Scenario | None, rule: SizeRule = "firms") -> Scenario:
-    """The host's economy under the donor's policy design (``None``: under no policy)."""
+def transplant(host: Scenario, donor: Donor | None, rule: SizeRule = "firms") -> Scenario:
+    """The host's economy under the donor's policy design (``None``: under no policy).
+
+    The donor is a full scenario (its policy part is taken) or a policy design on its own.
+    """
     if donor is None:
         name, document = f"{host.scenario.name}~{NO_POLICY}", "no policy"
         funder, instruments = FunderSpec(), {}
     else:
-        factor = size_factor(host, donor, rule)
-        later = donor.scenario.policy_start.months_until(host.scenario.policy_start)
-        name, document = f"{host.scenario.name}~{donor.scenario.name}", donor.scenario.document
-        funder = donor.funder
+        design = _design(donor)
+        factor = size_factor(host, design, rule)
+        start = design.policy_start
+        later = 0 if start is None else start.months_until(host.scenario.policy_start)
+        name, document = f"{host.scenario.name}~{design.name}", design.scenario.document
+        funder = design.funder
         instruments = {
-            key: instrument.transplanted(factor, later, donor, host)
-            for key, instrument in donor.instruments.items()
+            key: instrument.transplanted(factor, later, design, host)
+            for key, instrument in design.instruments.items()
         }
     info = host.scenario.model_copy(
         update={
             "name": name,
             "description": f"{host.scenario.name}'s economy under "
-            f"{donor.scenario.name if donor else 'no'} policy design",
+            f"{_design(donor).name if donor else 'no'} policy design",
             "document": document,
         }
     )
@@ -97,7 +115,7 @@ def transplant(host: Scenario, donor: Scenario | None, rule: SizeRule = "firms")
 
 def transplant_batch(
     economies: list[LoadedScenario],
-    policies: list[LoadedScenario],
+    policies: list[LoadedScenario | LoadedDesign],
     replications: int,
     seed: int,
     rule: SizeRule = "firms",
@@ -105,7 +123,7 @@ def transplant_batch(
 ) -> Batch:
     """Runs of the matrix: economy ``e`` × (policies, then no policy) × replication."""
     seeds = replication_seeds(seed, replications)
-    columns: list[LoadedScenario | None] = [*policies, None]
+    columns: list[LoadedScenario | LoadedDesign | None] = [*policies, None]
     cells = {
         (e, p): transplant(economy.spec, policy.spec if policy else None, rule)
         for e, economy in enumerate(economies)

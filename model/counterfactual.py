@@ -26,6 +26,7 @@ class CounterfactualRecord:
     """Per-firm and per-platform outcomes of a no-policy run, and its paired indicators."""
 
     ever_adopted: np.ndarray
+    online_at_end: np.ndarray  # alive and online in the run's last month
     listed: np.ndarray
     relocated: np.ndarray
     annual_volume: np.ndarray
@@ -39,6 +40,7 @@ class CounterfactualRecord:
         frame = model.datacollector.get_model_vars_dataframe()
         return cls(
             ever_adopted=firms.first_adoption_step != NEVER,
+            online_at_end=firms.alive & firms.adopted,
             listed=firms.listed.copy(),
             relocated=firms.relocation_step != NEVER,
             annual_volume=firms.annual_volume.copy(),

@@ -177,6 +177,9 @@ class EcommerceModel(mesa.Model):
             listing_multiplier=self.effects.get("listing_multiplier"),
             relocation_extra=self.effects.get("relocation_hazard"),
             sales_push=self.effects.get("sales_push"),
+            setup_discount=self.effects.get("setup_discount"),
+            cluster_peer_multiplier=self.effects.get("cluster_peer_multiplier"),
+            extra_reach=self.effects.get("extra_reach"),
         )
 
     def _provider_shares(self) -> np.ndarray:

@@ -68,6 +68,27 @@ EFFECTS: dict[str, Effect] = {
         "share of a local platform's commission rebated to its local sellers (local_emphasis); "
         "the largest rebate counts",
     ),
+    "setup_discount": Effect(
+        "firm",
+        0.0,
+        "max",
+        "share of a seller's one-off cost of going online that a programme bears in kind: a "
+        "supported village's shared shop services (cluster_support); the largest counts",
+    ),
+    "cluster_peer_multiplier": Effect(
+        "firm",
+        1.0,
+        "max",
+        "multiplier of the adopted share of a clustered household seller's own village or "
+        "market among its peers (cluster_support); the largest counts",
+    ),
+    "extra_reach": Effect(
+        "firm",
+        0.0,
+        "sum",
+        "extra share of online sales from the buyers a brand line or a pavilion brings "
+        "(brand_support), added to the platform's uplift; programmes add up",
+    ),
     "local_priority": Effect(
         "city",
         0.0,

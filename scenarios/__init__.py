@@ -4,6 +4,11 @@
 a file. Either way the result is a ``LoadedScenario``: the validated ``Scenario``, the source of
 every number, and hashes that identify the input in a results manifest. Anything wrong raises
 ``ScenarioError`` with a one-line message naming the file, the field and what is allowed.
+
+A *policy design file* (a ``[design]`` table and no economy: the reference designs
+``suichang`` and ``lishui``) is loaded by ``load_design`` as a ``LoadedDesign`` and can only
+be a policy of the transplant; ``load_policy`` takes either kind of file, as the transplant's
+``--policies`` do. ``load_scenario`` refuses a design file with a one-line reason.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -26,20 +32,23 @@ from ecomsim.scenarios.provenance import (
     split_sources,
     unsourced_numbers,
 )
-from ecomsim.scenarios.schema import Scenario
+from ecomsim.scenarios.schema import PolicyDesign, Scenario
 
 __all__ = [
+    "LoadedDesign",
     "LoadedScenario",
     "ScenarioError",
+    "builtin_designs",
     "builtin_scenarios",
+    "load_design",
+    "load_policy",
     "load_scenario",
     "schema_error",
     "validate_values",
 ]
 
 
-def builtin_scenarios() -> dict[str, Path]:
-    """Built-in scenario names and their files, sorted by name."""
+def _builtin_files() -> dict[str, Path]:
     folder = files("ecomsim.scenarios")
     found = {
         Path(str(entry)).stem: Path(str(entry))
@@ -47,6 +56,31 @@ def builtin_scenarios() -> dict[str, Path]:
         if str(entry).endswith(".toml")
     }
     return dict(sorted(found.items()))
+
+
+def builtin_scenarios() -> dict[str, Path]:
+    """Built-in scenario names (with an economy to run) and their files, sorted by name."""
+    return {name: path for name, path in _builtin_files().items() if not is_design_file(path)}
+
+
+def builtin_designs() -> dict[str, Path]:
+    """Built-in policy design files (no economy of their own) and their files, sorted by name."""
+    return {name: path for name, path in _builtin_files().items() if is_design_file(path)}
+
+
+def is_design_file(path: Path) -> bool:
+    """Whether the file at ``path`` is a policy design (it has a ``[design]`` table)."""
+    stat = path.stat()
+    return _has_design_table(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _has_design_table(path: str, mtime_ns: int, size: int) -> bool:
+    # Keyed on the file's time and size: a file edited in place is read again.
+    try:
+        return "design" in tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return False  # load_scenario reports the broken file
 
 
 @dataclass(frozen=True)
@@ -82,7 +116,7 @@ def _resolve(name_or_path: str | Path) -> Path:
         if not candidate.is_file():
             raise ScenarioError(str(candidate), "", "no such scenario file")
         return candidate
-    builtin = builtin_scenarios()
+    builtin = _builtin_files()
     if str(name_or_path) in builtin:
         return builtin[str(name_or_path)]
     known = ", ".join(builtin)
@@ -101,8 +135,32 @@ def validate_values(values: dict[str, Any], where: str) -> Scenario:
         raise schema_error(error, where) from None
 
 
-def load_scenario(name_or_path: str | Path, overrides: Iterable[str] = ()) -> LoadedScenario:
-    """Read, override and validate a scenario given by built-in name or file path."""
+@dataclass(frozen=True)
+class LoadedDesign(LoadedScenario):
+    """A validated policy design file (no economy) with where it came from."""
+
+    spec: PolicyDesign  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class _Read:
+    path: Path
+    where: str
+    raw_bytes: bytes
+    values: dict[str, Any]
+    sources: dict[str, str]
+    overrides: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """Where errors point: the file, and the overrides if any."""
+        if not self.overrides:
+            return self.where
+        return f"{self.where} (with --set {', '.join(self.overrides)})"
+
+
+def _read(name_or_path: str | Path, overrides: Iterable[str]) -> _Read:
+    """A file's values and sources, with the overrides applied (not yet validated)."""
     path = _resolve(name_or_path)
     where = str(path) if not str(path).startswith(str(builtin_scenarios_root())) else path.name
     raw_bytes = path.read_bytes()
@@ -115,17 +173,57 @@ def load_scenario(name_or_path: str | Path, overrides: Iterable[str] = ()) -> Lo
     for text in overrides:
         path_, value = parse_override(text)
         values, sources = apply_override(values, sources, path_, value, where)
-    spec = validate_values(
-        values, f"{where} (with --set {', '.join(overrides)})" if overrides else where
-    )
+    return _Read(path, where, raw_bytes, values, sources, overrides)
+
+
+def load_scenario(name_or_path: str | Path, overrides: Iterable[str] = ()) -> LoadedScenario:
+    """Read, override and validate a scenario given by built-in name or file path."""
+    read = _read(name_or_path, overrides)
+    if "design" in read.values:
+        raise ScenarioError(
+            read.where,
+            "design",
+            "a policy design without an economy of its own: it can be a policy of "
+            "ecomsim transplant (--policies), not run on its own",
+        )
     return LoadedScenario(
-        spec=spec,
-        path=path,
-        sources=sources,
-        file_sha256=hashlib.sha256(raw_bytes).hexdigest(),
-        values=values,
-        overrides=overrides,
+        spec=validate_values(read.values, read.label),
+        path=read.path,
+        sources=read.sources,
+        file_sha256=hashlib.sha256(read.raw_bytes).hexdigest(),
+        values=read.values,
+        overrides=read.overrides,
     )
+
+
+def load_design(name_or_path: str | Path, overrides: Iterable[str] = ()) -> LoadedDesign:
+    """Read, override and validate a policy design file given by built-in name or path."""
+    read = _read(name_or_path, overrides)
+    if "design" not in read.values:
+        raise ScenarioError(
+            read.where, "design", "not a policy design file (it has no [design] table)"
+        )
+    try:
+        spec = PolicyDesign.model_validate(read.values)
+    except ValidationError as error:
+        raise schema_error(error, read.label) from None
+    return LoadedDesign(
+        spec=spec,
+        path=read.path,
+        sources=read.sources,
+        file_sha256=hashlib.sha256(read.raw_bytes).hexdigest(),
+        values=read.values,
+        overrides=read.overrides,
+    )
+
+
+def load_policy(
+    name_or_path: str | Path, overrides: Iterable[str] = ()
+) -> LoadedScenario | LoadedDesign:
+    """A policy for the transplant: a full scenario (its policy part is used) or a design file."""
+    path = _resolve(name_or_path)
+    loader = load_design if is_design_file(path) else load_scenario
+    return loader(path, overrides)
 
 
 def builtin_scenarios_root() -> Path:

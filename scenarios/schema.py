@@ -13,6 +13,12 @@ A scenario is one TOML file with these tables (see ``demo.toml`` for every one i
     [targets.NAME]  the document's targets, scored against simulated plan-end values
     [calibration]   behavioural parameters to fit, and the pre-plan figures to fit them to
 
+A *policy design* file holds only the policy part — ``[scenario]`` (name, description,
+document), ``[design]`` (the size of economy its programmes are written for), ``[funder]`` and
+``[instruments.NAME]`` — and is validated as ``PolicyDesign``; it has no economy to run, and
+serves as a policy design of the transplant (``Scenario.design()`` is the same part of a full
+scenario).
+
 Units: money in yuan, rates per year, shares in [0, 1], parcels per month, buyers in persons.
 Every number must be finite and within its field's plausible range (``model/ranges.py``, where
 each range is defined once with its reason).
@@ -23,6 +29,7 @@ a behavioural claim, so every number that matters is written, with its source, i
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Annotated, ClassVar, Literal
 
 import numpy as np
@@ -697,6 +704,101 @@ class Calibration(Strict):
     observed: dict[str, Observation]
 
 
+def _check_portfolio(
+    instruments: dict[str, InstrumentSpec], platforms: Iterable[str], providers: Iterable[str]
+) -> None:
+    """A portfolio that pays from the fund has one; the agents it names exist."""
+    paying = [n for n, i in instruments.items() if i.pays_from_fund()]
+    has_fund = any(i.kind == "standing_fund" for i in instruments.values())
+    if paying and not has_fund:
+        raise ValueError(
+            f"instruments {', '.join(paying)} pay from the fund, so the "
+            "portfolio needs a standing_fund instrument giving its budget"
+        )
+    platforms, providers = list(platforms), list(providers)
+    for name, inst in instruments.items():
+        if isinstance(inst, PlatformAttraction) and inst.platforms is not None:
+            missing = sorted(set(inst.platforms) - set(platforms))
+            if missing:
+                raise ValueError(
+                    f"instruments.{name}.platforms: no platform named "
+                    f"{', '.join(missing)} (have: {', '.join(platforms) or 'none'})"
+                )
+        if (
+            isinstance(inst, LogisticsInvestment)
+            and inst.provider is not None
+            and inst.provider not in providers
+        ):
+            raise ValueError(
+                f"instruments.{name}.provider: no logistics provider named "
+                f"{inst.provider!r} (have: {', '.join(providers) or 'none'})"
+            )
+
+
+class DesignInfo(Strict):
+    """Name, description and document of a policy design, and where its plan starts.
+
+    ``plan_start`` is needed only if an instrument has its own ``start`` or ``end``: the
+    transplant moves them with the host's plan start, keeping their place in the plan.
+    """
+
+    name: str
+    description: str
+    document: str
+    plan_start: MonthField | None = None
+
+
+class DesignSize(Strict):
+    """The economy a design's programme sizes are written for (what the transplant scales from).
+
+    ``firms``: enterprises at the start (``--size-by firms``); ``retail_sales``: start-year
+    retail sales of consumer goods, yuan (``--size-by retail_sales``; 0 if not known, and then
+    that rule refuses the design).
+    """
+
+    firms: Annotated[int, FIRMS.at_least(1)]
+    retail_sales: Money = 0.0
+
+
+class PolicyDesign(Strict):
+    """A policy design on its own: the funder's rules and instruments, and the size behind them.
+
+    What a document decides, without an economy to run it in: a design file (``[design]``
+    instead of ``[firms]``), or the policy part of a full scenario (``Scenario.design()``). The
+    transplant runs it in a host's economy. A design file names no platforms or providers of
+    its own (``platforms`` and ``providers`` list those of the scenario a design comes from).
+    """
+
+    scenario: DesignInfo
+    design: DesignSize
+    platforms: dict[str, PlatformKind] = Field(default_factory=dict)  # name → kind
+    providers: list[str] = Field(default_factory=list)
+    funder: FunderSpec = FunderSpec()
+    instruments: dict[str, InstrumentSpec]
+
+    @model_validator(mode="after")
+    def _whole(self) -> PolicyDesign:
+        _check_portfolio(self.instruments, self.platforms, self.providers)
+        if self.scenario.plan_start is None:
+            for name, inst in self.instruments.items():
+                if inst.start is not None or inst.end is not None:
+                    raise ValueError(
+                        f"instruments.{name}: its own start or end needs "
+                        "scenario.plan_start (the design's plan start) to move with a host's plan"
+                    )
+        return self
+
+    @property
+    def name(self) -> str:
+        """The design's name."""
+        return self.scenario.name
+
+    @property
+    def policy_start(self) -> Month | None:
+        """The design's plan start, if it has one (instruments keep their place in the plan)."""
+        return self.scenario.plan_start
+
+
 class Scenario(Strict):
     """A complete, validated scenario."""
 
@@ -723,35 +825,8 @@ class Scenario(Strict):
         return self
 
     @model_validator(mode="after")
-    def _fund_exists_if_needed(self) -> Scenario:
-        paying = [n for n, i in self.instruments.items() if i.pays_from_fund()]
-        has_fund = any(i.kind == "standing_fund" for i in self.instruments.values())
-        if paying and not has_fund:
-            raise ValueError(
-                f"instruments {', '.join(paying)} pay from the fund, so the "
-                "portfolio needs a standing_fund instrument giving its budget"
-            )
-        return self
-
-    @model_validator(mode="after")
-    def _references_exist(self) -> Scenario:
-        for name, inst in self.instruments.items():
-            if isinstance(inst, PlatformAttraction) and inst.platforms is not None:
-                missing = sorted(set(inst.platforms) - set(self.platforms))
-                if missing:
-                    raise ValueError(
-                        f"instruments.{name}.platforms: no platform named "
-                        f"{', '.join(missing)} (have: {', '.join(self.platforms)})"
-                    )
-            if (
-                isinstance(inst, LogisticsInvestment)
-                and inst.provider is not None
-                and inst.provider not in self.logistics
-            ):
-                raise ValueError(
-                    f"instruments.{name}.provider: no logistics provider named "
-                    f"{inst.provider!r} (have: {', '.join(self.logistics)})"
-                )
+    def _portfolio_is_whole(self) -> Scenario:
+        _check_portfolio(self.instruments, self.platforms, self.logistics)
         return self
 
     @model_validator(mode="after")
@@ -795,6 +870,23 @@ class Scenario(Strict):
                     "[economy.online_shoppers] series"
                 )
         return self
+
+    def design(self) -> PolicyDesign:
+        """The scenario's policy design: its funder and instruments, sized for its economy."""
+        info = self.scenario
+        return PolicyDesign(
+            scenario=DesignInfo(
+                name=info.name,
+                description=info.description,
+                document=info.document,
+                plan_start=info.policy_start,
+            ),
+            design=DesignSize(firms=self.firms.count, retail_sales=self.economy.retail_sales),
+            platforms={name: p.kind for name, p in self.platforms.items()},
+            providers=list(self.logistics),
+            funder=self.funder,
+            instruments=self.instruments,
+        )
 
     def declared_outcomes(self) -> tuple[DeclaredOutcome, ...]:
         """The family outcomes the targets and calibration observations declare, each once.

@@ -5,8 +5,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import numpy as np
 import pytest
 
+from ecomsim.agents.firms import SIZE_CLASSES
 from ecomsim.model.ecosystem import EcommerceModel
 from ecomsim.scenarios import ScenarioError, validate_values
 from ecomsim.scenarios.schema import Scenario
@@ -61,6 +63,49 @@ BASE: dict[str, Any] = {
         "channel_saving": 0.05,
     },
 }
+
+
+#: Household sellers of both kinds in 20 clusters (plain data, for ``changes``).
+SELF_EMPLOYED = {
+    "count": 3000,
+    "sector_shares": {"trade": 0.7, "manufacturing": 0.3},
+    "revenue": {"median": 2e5, "dispersion": 0.5},
+    "skill_mean": 0.2,
+    "skill_concentration": 4.0,
+    "initial_adoption": 0.1,
+    "initial_depth": 0.5,
+    "setup_cost": 3e3,
+    "online_sales_ceiling": 0.6,
+    "retail_fraction": 0.9,
+    "parcel_value": 80,
+    "rural_share": 0.4,
+    "clustered_share": 0.5,
+    "innovation": 0.02,
+    "imitation": 0.5,
+    "peer_weights": {"market": 0.2, "cluster": 0.8},
+    "entry_rate": 0.1,
+    "exit_rate": 0.1,
+}
+INDIVIDUALS = {
+    **SELF_EMPLOYED,
+    "count": 1000,
+    "sector_shares": {"trade": 1.0},
+    "online_sales_ceiling": 1.0,
+    "new_business": 1.0,
+    "purchases_online": False,
+}
+HOUSEHOLDS = {
+    "households": {
+        "self_employed": SELF_EMPLOYED,
+        "individuals": INDIVIDUALS,
+        "clusters": {"count": 20, "size_dispersion": 1.0},
+    }
+}
+
+
+def household_rows(firms) -> np.ndarray:
+    """Rows of the household sellers (their seller class is a household kind)."""
+    return np.flatnonzero(firms.size_class >= len(SIZE_CLASSES))
 
 
 def merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:

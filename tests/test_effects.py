@@ -56,3 +56,14 @@ def test_reset_brings_every_effect_back_to_neutral():
     effects.reset()
     assert effects.get("sales_push").tolist() == [0.0]
     assert effects.of("local_priority", 0) == 0.0
+
+
+def test_household_effects_combine_as_declared():
+    effects = InstrumentEffects(n_firms=4, n_platforms=1)
+    effects.apply("extra_reach", 0.2, rows=np.array([0, 1]))
+    effects.apply("extra_reach", 0.1, rows=np.array([1]))  # a pavilion and a brand line add up
+    assert effects.get("extra_reach") == pytest.approx([0.2, 0.3, 0, 0])
+    effects.apply("setup_discount", 0.5, rows=[2])
+    effects.apply("setup_discount", 0.3, rows=[2, 3])
+    assert effects.get("setup_discount").tolist() == [0.0, 0.0, 0.5, 0.3]
+    assert effects.get("cluster_peer_multiplier").tolist() == [1.0]  # neutral until applied

@@ -9,9 +9,15 @@ from pydantic import BaseModel
 from support import make_spec, refused
 
 from ecomsim.model.calendar import Month
-from ecomsim.model.instruments import INSTRUMENT_CLASSES
+from ecomsim.model.instruments import INSTRUMENT_CLASSES, INSTRUMENT_KINDS
 from ecomsim.model.ranges import Range
-from ecomsim.scenarios import ScenarioError, builtin_scenarios, load_scenario
+from ecomsim.scenarios import (
+    ScenarioError,
+    builtin_designs,
+    builtin_scenarios,
+    load_design,
+    load_scenario,
+)
 from ecomsim.scenarios.provenance import provenance_rows
 from ecomsim.scenarios.schema import Scenario
 
@@ -121,6 +127,28 @@ def test_every_builtin_scenario_validates_and_every_number_has_a_source():
     for name in builtin_scenarios():
         loaded = load_scenario(name)
         assert loaded.unsourced() == [], f"{name}: numbers without a source"
+
+
+@pytest.mark.parametrize("name", ["suichang", "lishui"])
+def test_the_reference_designs_source_every_number_by_its_kind(name):
+    assert name in builtin_designs()
+    page = Path(__file__).resolve().parents[1] / "docs" / "scenarios" / f"{name}.md"
+    assert page.is_file(), f"docs/scenarios/{name}.md is missing"
+    loaded = load_design(name)
+    assert loaded.unsourced() == []
+    rows = provenance_rows(loaded.values, loaded.sources)
+    assert [r["field"] for r in rows if r["kind"] in ("other", "none")] == []
+    # Every instrument cites the speech (seed 001) or says it is an assumption on the form.
+    for key in loaded.spec.instruments:
+        cited = [r for r in rows if r["field"].startswith(f"instruments.{key}.")]
+        assert any(
+            "doc 001" in r["source"] or "assumption on the form" in r["source"] for r in cited
+        ), key
+
+
+def test_the_demo_exercises_every_instrument_kind():
+    kinds = {i.kind for i in load_scenario("demo").spec.instruments.values()}
+    assert kinds == set(INSTRUMENT_KINDS)
 
 
 @pytest.mark.parametrize("city", CITIES)

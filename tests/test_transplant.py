@@ -4,12 +4,21 @@ import json
 
 import pandas as pd
 import pytest
-from support import GRANT_POLICY, assert_figures_readable, make_spec, write_scenario
+import tomlkit
+from support import GRANT_POLICY, assert_figures_readable, make_spec, merge, write_scenario
 
 from ecomsim.experiments import cli
 from ecomsim.experiments.transplant import size_factor, transplant
 from ecomsim.model.calendar import Month
-from ecomsim.scenarios import load_scenario
+from ecomsim.scenarios import (
+    LoadedDesign,
+    ScenarioError,
+    builtin_designs,
+    builtin_scenarios,
+    load_design,
+    load_policy,
+    load_scenario,
+)
 
 DONOR_POLICY = {
     "scenario": {"name": "donor", "plan_start": "2015-04"},
@@ -180,3 +189,112 @@ def test_the_default_matrix_is_the_plan_cities():
     for name in plan_scenarios():  # every pair composes into a valid scenario
         for other in plan_scenarios():
             transplant(load_scenario(name).spec, load_scenario(other).spec)
+
+
+# ---------------------------------------------------------------- policy design files
+DESIGN = {
+    "scenario": {"name": "model", "description": "a reference design", "document": "speech"},
+    "design": {"firms": 1000, "retail_sales": 2e10},
+    "instruments": {
+        "fund": {"kind": "standing_fund", "budget_per_year": 1e6},
+        "villages": {
+            "kind": "cluster_support",
+            "min_shops": 50,
+            "amount": 1e5,
+            "slots_per_year": 4,
+        },
+        "brands": {
+            "kind": "brand_support",
+            "lines": 2,
+            "cost_per_line_per_year": 5e5,
+            "extra_reach": 0.2,
+            "eligibility": {"sectors": ["trade"]},
+        },
+        "express": {"kind": "logistics_investment", "projects_per_year": 1, "amount": 1e5},
+    },
+}
+
+
+def write_design(path, changes=None):
+    path.write_text(tomlkit.dumps(merge(DESIGN, changes or {})), encoding="utf-8")
+    return path
+
+
+def test_a_design_file_is_sized_from_the_economy_it_declares(tmp_path, host):
+    design = load_design(write_design(tmp_path / "model.toml")).spec
+    moved = transplant(host, design)  # the host has 5000 enterprises: five times the design's
+    assert moved.instruments["fund"].budget_per_year == pytest.approx(5e6)
+    assert moved.instruments["villages"].slots_per_year == 20
+    assert moved.instruments["brands"].lines == 10
+    assert moved.instruments["brands"].extra_reach == 0.2  # a per-seller term stays
+    assert moved.instruments["express"].projects_per_year == 5
+    assert moved.scenario.name == "host~model" and moved.scenario.document == "speech"
+    assert moved.scenario.policy_start == host.scenario.policy_start
+    assert size_factor(host, design, "retail_sales") == 2.0
+
+
+def test_a_scenario_s_design_is_its_policy_part(donor):
+    design = donor.design()
+    assert design.instruments == donor.instruments and design.funder == donor.funder
+    assert design.design.firms == donor.firms.count
+    assert design.platforms == {"mall": "b2c", "portal": "b2b"} and design.providers == ["post"]
+    assert design.policy_start == donor.scenario.policy_start
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"instruments": {"fund": None}}, "needs a standing_fund"),
+        ({"instruments": {"express": {"provider": "post"}}}, "no logistics provider named 'post'"),
+        ({"instruments": {"brands": {"start": "2015-01"}}}, "needs scenario.plan_start"),
+        ({"design": {"firms": 0}}, "design.firms"),
+    ],
+)
+def test_a_design_file_is_checked_like_a_scenario(tmp_path, changes, message):
+    with pytest.raises(ScenarioError, match=message) as caught:
+        load_design(write_design(tmp_path / "model.toml", changes))
+    assert "\n" not in str(caught.value)
+
+
+def test_a_design_file_is_a_policy_not_a_scenario_to_run(tmp_path, capsys):
+    path = write_design(tmp_path / "model.toml")
+    with pytest.raises(ScenarioError, match="a policy design without an economy"):
+        load_scenario(path)
+    assert isinstance(load_policy(path), LoadedDesign)
+    assert not isinstance(load_policy("quzhou"), LoadedDesign)
+    assert set(builtin_designs()) >= {"suichang", "lishui"}
+    assert not set(builtin_designs()) & set(builtin_scenarios())
+    assert cli.main(["run", str(path)]) == 2
+    assert "not run on its own" in capsys.readouterr().err
+    assert cli.main(["validate", str(path), "--strict"]) == 2  # its numbers carry no source
+    assert cli.main(["validate", str(path)]) == 0
+    assert "policy design 'model'" in capsys.readouterr().out
+
+
+def test_the_reference_designs_compose_with_every_plan_city():
+    from ecomsim.experiments.commands import plan_scenarios
+
+    for name in ("suichang", "lishui"):
+        design = load_design(name).spec
+        assert design.design.firms == 10_000  # written for an economy of Quzhou's size
+        for city in plan_scenarios():
+            host = load_scenario(city).spec
+            moved = transplant(host, design)
+            factor = host.firms.count / 10_000
+            assert moved.instruments["fund"].budget_per_year == pytest.approx(1e7 * factor)
+
+
+def test_the_transplant_command_takes_a_design_file_as_a_policy(capsys, tmp_path):
+    a = write_scenario(tmp_path / "a.toml", DONOR_POLICY, name="alpha")
+    model = write_design(tmp_path / "model.toml")
+    out = tmp_path / "out"
+    argv = ["transplant", "--economies", str(a), "--policies", str(model), str(a)]
+    code = cli.main([*argv, "-r", "1", "-w", "1", "-q", "-o", str(out)])
+    errors = capsys.readouterr().err
+    assert code == 0, errors
+    (folder,) = out.iterdir()
+    runs = pd.read_parquet(folder / "runs.parquet")
+    assert set(runs["policy"]) == {"model", "alpha", "none"}
+    assert runs.loc[runs["policy"] == "model", "size_factor"].iloc[0] == 2.0
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["policies"] == ["model", "alpha"]

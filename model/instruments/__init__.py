@@ -15,6 +15,7 @@ from ecomsim.model.instruments.base import Eligibility, FirmInstrument, Instrume
 from ecomsim.model.instruments.fiscal import TaxRelief
 from ecomsim.model.instruments.fund import StandingFund
 from ecomsim.model.instruments.grants import AdoptionGrant, ListingGrant
+from ecomsim.model.instruments.households import BrandSupport, ClusterSupport
 from ecomsim.model.instruments.local import LocalEmphasis
 from ecomsim.model.instruments.logistics import LogisticsInvestment
 from ecomsim.model.instruments.parks import Park
@@ -36,6 +37,8 @@ __all__ = [
     "INSTRUMENT_CLASSES",
     "INSTRUMENT_KINDS",
     "AdoptionGrant",
+    "BrandSupport",
+    "ClusterSupport",
     "Eligibility",
     "FirmInstrument",
     "HeadquartersAttraction",

@@ -12,7 +12,7 @@ from ecomsim.model.ranges import Money, ProgrammeCount, Rate, Share
 
 if TYPE_CHECKING:
     from ecomsim.model.ecosystem import EcommerceModel
-    from ecomsim.scenarios.schema import Scenario
+    from ecomsim.scenarios.schema import PolicyDesign, Scenario
 
 
 class PlatformAttraction(Instrument):
@@ -34,11 +34,11 @@ class PlatformAttraction(Instrument):
     #: Deadweight if the platform settled in the no-policy run as well.
     deadweight_test: ClassVar[str | None] = "platform_settled"
 
-    def references_in(self, donor: Scenario, host: Scenario) -> dict[str, object]:
+    def references_in(self, donor: PolicyDesign, host: Scenario) -> dict[str, object]:
         """Named targets become the host's platforms of the same kinds (possibly none)."""
         if self.platforms is None:
             return {}
-        kinds = {donor.platforms[name].kind for name in self.platforms}
+        kinds = {donor.platforms[name] for name in self.platforms}
         return {"platforms": [name for name, p in host.platforms.items() if p.kind in kinds]}
 
     def _targets(self, model: EcommerceModel) -> list[int]:

@@ -33,13 +33,16 @@ if TYPE_CHECKING:
     from ecomsim.agents.firms import FirmPopulation
     from ecomsim.model.counterfactual import CounterfactualRecord
     from ecomsim.model.ecosystem import EcommerceModel
-    from ecomsim.scenarios.schema import Scenario
+    from ecomsim.scenarios.schema import PolicyDesign, Scenario
 
 #: Who can receive a payment. Firms and platforms fall under a non-stacking rule; each
-#: logistics infrastructure project is a project of its own, and training institutions, park
-#: operators, individual talents and commission rebates passed on to sellers are separate
+#: logistics infrastructure project is a project of its own, and training institutions (and
+#: the bodies running brand programmes), park operators, individual talents, commission
+#: rebates passed on to sellers and supported villages or market clusters are separate
 #: programmes, so they do not.
-RecipientKind = Literal["firm", "platform", "provider", "institution", "park", "talent", "rebate"]
+RecipientKind = Literal[
+    "firm", "platform", "provider", "institution", "park", "talent", "rebate", "cluster"
+]
 STACKING_KINDS = frozenset({"firm", "platform"})
 #: Recipients that are firm rows (a sampled run weights them; see ``FirmPopulation.weight``).
 FIRM_ROW_KINDS = frozenset({"firm", "talent"})
@@ -203,7 +206,7 @@ class Instrument(Strict):
         return True
 
     def transplanted(
-        self, size_factor: float, months_later: int, donor: Scenario, host: Scenario
+        self, size_factor: float, months_later: int, donor: PolicyDesign, host: Scenario
     ) -> Instrument:
         """This instrument as it would be declared for another city (the policy transplant).
 
@@ -227,7 +230,7 @@ class Instrument(Strict):
         changes.update(self.references_in(donor, host))
         return self.model_copy(update=changes)
 
-    def references_in(self, donor: Scenario, host: Scenario) -> dict[str, object]:
+    def references_in(self, donor: PolicyDesign, host: Scenario) -> dict[str, object]:
         """Fields naming the donor's platforms or providers, renamed for the host (none)."""
         return {}
 
@@ -350,3 +353,27 @@ def spread_over_year(per_year: int, month: Month) -> int:
     """How many of ``per_year`` events fall in ``month`` when spread evenly over the year."""
     done_before = per_year * (month.month - 1) // 12
     return per_year * month.month // 12 - done_before
+
+
+def first_call_this_year(memory: dict, year: int) -> bool:
+    """Whether this is the instrument's first yearly round in ``year`` (and mark it held).
+
+    Yearly programmes (operator subsidies, talent salaries, supported clusters, brand lines)
+    decide once a year, in their first month in force that year.
+    """
+    if memory.get("last_year") == year:
+        return False
+    memory["last_year"] = year
+    return True
+
+
+def funded_in(memory: dict, year: int) -> bool:
+    """Whether a yearly programme's latest accepted round holds in ``year``.
+
+    It holds in the year it was funded (``memory["funded_year"]``, set when the funder accepts
+    the round) and, in the next year, until that year's round is held: a running programme
+    carries on into January while its renewal is decided. A round the funder refuses (budget,
+    slots) ends it from the month after.
+    """
+    funded = memory.get("funded_year")
+    return funded == year or (funded == year - 1 and memory.get("last_year") != year)

@@ -41,7 +41,10 @@ class AdoptionGrant(FirmInstrument):
         """Grant each of ``firm_ids`` would receive."""
         if self.amount is not None:
             return self.capped(np.full(firm_ids.size, self.amount))
-        return self.capped(self.cost_share * model.firms.setup_cost(firm_ids))
+        # The share is of what the firm pays: less any part a programme bears in kind.
+        discount = model.effects.get("setup_discount")
+        borne = discount[firm_ids] if discount.size > 1 else discount[0]
+        return self.capped(self.cost_share * model.firms.setup_cost(firm_ids) * (1.0 - borne))
 
     def expected_support(self, model: EcommerceModel, name: str) -> tuple[object, object]:
         """Grant × approval rate for non-adopters that would qualify once online."""

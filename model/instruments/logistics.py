@@ -13,7 +13,7 @@ from ecomsim.model.ranges import Days, Money, Parcels, ProgrammeCount, Share
 
 if TYPE_CHECKING:
     from ecomsim.model.ecosystem import EcommerceModel
-    from ecomsim.scenarios.schema import Scenario
+    from ecomsim.scenarios.schema import PolicyDesign, Scenario
 
 
 class LogisticsInvestment(Instrument):
@@ -43,7 +43,7 @@ class LogisticsInvestment(Instrument):
     summary: ClassVar[str] = "co-funded logistics projects: capacity, cost, coverage, speed"
     size_fields: ClassVar[tuple[str, ...]] = (*Instrument.size_fields, "projects_per_year")
 
-    def references_in(self, donor: Scenario, host: Scenario) -> dict[str, object]:
+    def references_in(self, donor: PolicyDesign, host: Scenario) -> dict[str, object]:
         """A provider the host lacks becomes the default: the one carrying the most parcels."""
         if self.provider is None or self.provider in host.logistics:
             return {}

@@ -20,7 +20,9 @@ class Park(FirmInstrument):
     vacant places (``parks × places_per_park``, less members still alive) are filled with
     eligible firms outside parks, first come or ranked. Park members enjoy the agglomeration
     effects declared in ``adoption.park`` (lower set-up and delivery costs, stronger peer
-    influence). Each year every park's operator receives ``subsidy_per_park_per_year``.
+    influence). Each year every park's operator receives ``subsidy_per_park_per_year``, unless
+    nobody in the city is eligible for a place. With ``eligibility.seller_kinds`` a park is an
+    incubator for household sellers (people starting an online shop).
     """
 
     kind: Literal["park"]
@@ -55,6 +57,8 @@ class Park(FirmInstrument):
         if self.subsidy_per_park_per_year == 0 or memory.get("last_year") == model.month.year:
             return None
         memory["last_year"] = model.month.year
+        if not self.eligible(model.firms).any():
+            return None  # no park for nobody (an incubator in a city without household sellers)
         return Proposal(
             "park", np.arange(self.parks), np.full(self.parks, self.subsidy_per_park_per_year)
         )

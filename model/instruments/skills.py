@@ -27,7 +27,9 @@ class TrainingSubsidy(FirmInstrument):
     year; the funder pays ``min(cost_share × cost_per_course, cap)`` to the institution; each
     course trains ``firms_per_course`` eligible firms drawn at random, closing ``skill_gain`` of
     their skill gap. Trained firms face lower set-up costs and deepen their online sales faster.
-    Without the plan these courses do not take place (the counterfactual has none).
+    Without the plan these courses do not take place (the counterfactual has none); nor does a
+    course when nobody in the city is eligible for it (a youth course in a city without
+    household sellers, say).
     """
 
     kind: Literal["training_subsidy"]
@@ -43,8 +45,8 @@ class TrainingSubsidy(FirmInstrument):
     def propose(self, model: EcommerceModel, name: str) -> Proposal | None:
         """This month's share of the year's courses, one award per course."""
         courses = spread_over_year(self.courses_per_year, model.month)
-        if courses == 0:
-            return None
+        if courses == 0 or not self.eligible(model.firms).any():
+            return None  # no course is held without anyone to train
         memory = model.funder.memory(name)
         first = memory.get("courses_proposed", 0)
         memory["courses_proposed"] = first + courses
