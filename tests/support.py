@@ -231,3 +231,17 @@ def assert_figures_readable(path) -> None:
     manifest = folder.manifest()
     for figure in figures.DRAWERS[figures.folder_kind(manifest)](folder, manifest).values():
         assert_readable_ticks(figure)
+
+
+#: One self-employed household shop, fully online from the start, nothing random about it:
+#: 2.4e5 a year of revenue, half of it online, all retail, 50 yuan a parcel.
+ONE_HOUSEHOLD_SHOP: dict[str, Any] = {
+        "count": 1,
+        "sector_shares": {"trade": 1.0},
+        "revenue": {"median": 2.4e5},
+        "initial_adoption": 1.0,
+        "initial_depth": 1.0,
+        "online_sales_ceiling": 0.5,
+        "retail_fraction": 1.0,
+        "parcel_value": 50,
+}

@@ -3,7 +3,15 @@ kinds (training, parks, grants) aimed at them by seller kind."""
 
 import numpy as np
 import pytest
-from support import HOUSEHOLDS, SELF_EMPLOYED, household_rows, make_spec, run_model, with_fund
+from support import (
+    HOUSEHOLDS,
+    ONE_HOUSEHOLD_SHOP,
+    SELF_EMPLOYED,
+    household_rows,
+    make_spec,
+    run_model,
+    with_fund,
+)
 
 from ecomsim.agents.firms import SECTORS, SELLER_CLASSES
 from ecomsim.model.ecosystem import EcommerceModel
@@ -205,16 +213,7 @@ def test_a_brand_raises_the_sales_and_adoption_of_its_sellers():
 
 def test_extra_reach_adds_to_a_sellers_uplift_in_its_flows():
     """One household shop, fully online, no platform: its sales grow by the brand's reach."""
-    shop = {
-        "count": 1,
-        "sector_shares": {"trade": 1.0},
-        "revenue": {"median": 2.4e5},
-        "initial_adoption": 1.0,
-        "initial_depth": 1.0,
-        "online_sales_ceiling": 0.5,
-        "retail_fraction": 1.0,
-        "parcel_value": 50,
-    }
+    shop = dict(ONE_HOUSEHOLD_SHOP)
     changes = {
         "households": {"self_employed": shop},
         "adoption": {"innovation": 0.0, "imitation": 0.0, "deepening_rate": 0.0},

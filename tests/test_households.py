@@ -2,7 +2,14 @@
 
 import numpy as np
 import pytest
-from support import HOUSEHOLDS, SELF_EMPLOYED, household_rows, make_spec, with_fund
+from support import (
+    HOUSEHOLDS,
+    ONE_HOUSEHOLD_SHOP,
+    SELF_EMPLOYED,
+    household_rows,
+    make_spec,
+    with_fund,
+)
 
 from ecomsim.agents import firm_rules as rules
 from ecomsim.agents.firms import HOUSEHOLD_KINDS, SELLER_CLASSES, SIZE_CLASSES
@@ -121,16 +128,7 @@ def test_a_synthetic_month_gives_the_parcels_and_retail_the_statistics_count():
                 "benefit_sensitivity": 0.0,
             },
             "households": {
-                "self_employed": {
-                    "count": 1,
-                    "sector_shares": {"trade": 1.0},
-                    "revenue": {"median": 2.4e5},
-                    "initial_adoption": 1.0,
-                    "initial_depth": 1.0,
-                    "online_sales_ceiling": 0.5,
-                    "retail_fraction": 1.0,
-                    "parcel_value": 50,
-                }
+                "self_employed": ONE_HOUSEHOLD_SHOP,
             },
         }
     )
