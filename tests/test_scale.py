@@ -85,7 +85,7 @@ def test_cli_scale_is_checked_and_recorded(tmp_path, capsys):
     assert code == 2 and "must be above 0" in capsys.readouterr().err
     code = cli.main(["run", "demo", "-r", "1", "--scale", "0.5", "-q", "-o", str(tmp_path)])
     out = capsys.readouterr().out
-    assert code == 0 and "a 50% sample of the city's 20,000 firms" in out
+    assert code == 0 and "a 50.00% sample of the sellers" in out
     manifest = next(tmp_path.iterdir()) / "manifest.json"
     assert '"scale": 0.5' in manifest.read_text()
 
