@@ -206,9 +206,7 @@ def assert_readable_ticks(figure) -> None:
             ticks = [
                 t for t in axis.get_major_ticks() if low - margin <= t.get_loc() <= high + margin
             ]
-            labels = [
-                label for t in ticks for label in (t.label1, t.label2) if label.get_visible()
-            ]
+            labels = [label for t in ticks for label in (t.label1, t.label2) if label.get_visible()]
             where = f"{ax.get_title() or ax.get_ylabel()!r} {axis.axis_name}"
             locator = axis.get_major_locator()
             wanted = min(2, len(ticks)) if isinstance(locator, FixedLocator) else 2
@@ -236,12 +234,24 @@ def assert_figures_readable(path) -> None:
 #: One self-employed household shop, fully online from the start, nothing random about it:
 #: 2.4e5 a year of revenue, half of it online, all retail, 50 yuan a parcel.
 ONE_HOUSEHOLD_SHOP: dict[str, Any] = {
-        "count": 1,
-        "sector_shares": {"trade": 1.0},
-        "revenue": {"median": 2.4e5},
-        "initial_adoption": 1.0,
-        "initial_depth": 1.0,
-        "online_sales_ceiling": 0.5,
-        "retail_fraction": 1.0,
-        "parcel_value": 50,
+    "count": 1,
+    "sector_shares": {"trade": 1.0},
+    "revenue": {"median": 2.4e5},
+    "initial_adoption": 1.0,
+    "initial_depth": 1.0,
+    "online_sales_ceiling": 0.5,
+    "retail_fraction": 1.0,
+    "parcel_value": 50,
+}
+
+
+#: A year of free courses for people with no business (12 courses of 20, 1 万 each).
+INDIVIDUALS_COURSE: dict[str, Any] = {
+    "kind": "training_subsidy",
+    "courses_per_year": 12,
+    "firms_per_course": 20,
+    "cost_per_course": 1e4,
+    "cost_share": 1.0,
+    "skill_gain": 0.5,
+    "eligibility": {"seller_kinds": ["individual"]},
 }

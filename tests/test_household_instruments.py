@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from support import (
     HOUSEHOLDS,
+    INDIVIDUALS_COURSE,
     ONE_HOUSEHOLD_SHOP,
     SELF_EMPLOYED,
     household_rows,
@@ -248,15 +249,7 @@ def test_an_incubator_park_admits_only_the_seller_kinds_it_names():
 
 
 def test_a_household_course_in_a_city_without_households_is_not_held():
-    course = {
-        "kind": "training_subsidy",
-        "courses_per_year": 12,
-        "firms_per_course": 20,
-        "cost_per_course": 1e4,
-        "cost_share": 1.0,
-        "skill_gain": 0.5,
-        "eligibility": {"seller_kinds": ["individual"]},
-    }
+    course = INDIVIDUALS_COURSE
     assert len(ledger(run_model(with_fund({"course": course})), "course")) == 0
     assert len(ledger(run_model(with_fund({"course": course}, **HOUSEHOLDS)), "course")) == 24
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from support import (
     HOUSEHOLDS,
+    INDIVIDUALS_COURSE,
     ONE_HOUSEHOLD_SHOP,
     SELF_EMPLOYED,
     household_rows,
@@ -198,12 +199,7 @@ def test_a_net_merchant_course_trains_only_the_kinds_it_names():
     spec = with_fund(
         {
             "young_net_merchants": {
-                "kind": "training_subsidy",
-                "courses_per_year": 12,
-                "firms_per_course": 20,
-                "cost_per_course": 1e4,
-                "cost_share": 1.0,
-                "skill_gain": 0.5,
+                **INDIVIDUALS_COURSE,
                 "eligibility": {"seller_kinds": ["individual"], "adopted": False},
             }
         },
