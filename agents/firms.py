@@ -263,6 +263,7 @@ class FirmPopulation:
         self.size = n
         self.n_households = block.size
         self._n_clusters = spec.households.clusters.count
+        self.cluster_weight = block.cluster_weight
 
         def extend(values: np.ndarray, household_values: np.ndarray | float) -> np.ndarray:
             tail = np.broadcast_to(household_values, (block.size, *values.shape[1:]))
@@ -344,9 +345,13 @@ class FirmPopulation:
         """How many sampled rows stand for ``city_count`` city firms (rounded at random)."""
         if self.weight is None:
             return int(city_count)
-        expected = max(0.0, city_count) / float(self.weight[0])
-        whole = int(expected)
-        return whole + int(rng.random() < expected - whole)
+        return sampled_units(city_count, float(self.weight[0]), rng)
+
+    def sample_cluster_count(self, city_count: float, rng: np.random.Generator) -> int:
+        """How many kept clusters stand for ``city_count`` city clusters (rounded at random)."""
+        if self.cluster_weight == 1.0:
+            return int(city_count)
+        return sampled_units(city_count, self.cluster_weight, rng)
 
     # ---------------------------------------------------------------- clusters
     @property
@@ -363,16 +368,19 @@ class FirmPopulation:
     def cluster_totals(
         self, online: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per cluster: living household sellers, online shops, yearly online sales (city counts).
+        """Per cluster: living household sellers, online shops, yearly online sales.
 
-        Counted as the Taobao-village criteria count a village (its shops and their sales),
-        with each sampled row's weight. ``online`` replaces who is online (the counterfactual's
-        sellers at its end, say); sales are this month's, at a yearly rate.
+        Counted as the Taobao-village criteria count a village (its shops and their sales).
+        The figures are one cluster's own: in a sample, a kept cluster has about its full
+        membership and stands for ``cluster_weight`` clusters, so a row counts its weight
+        divided by that. ``online`` replaces who is online (the counterfactual's sellers at its
+        end, say); sales are this month's, at a yearly rate.
         """
         rows = slice(self.households_start, self.size)
         cluster = self.cluster[rows]
         living = self.alive[rows] & (cluster >= 0)
         weight = np.ones(cluster.size) if self.weight is None else self.weight[rows]
+        weight = weight / self.cluster_weight
         shops = living & (self.adopted[rows] if online is None else online[rows])
         n = self._n_clusters
 
@@ -389,9 +397,7 @@ class FirmPopulation:
 
     def of_kinds(self, kinds: Iterable[str]) -> np.ndarray:
         """Sellers of the given kinds (``SELLER_KINDS``; read-only, kinds never change)."""
-        classes = [
-            c for c in SELLER_CLASSES if _kind_of_class(c) in tuple(kinds)
-        ]
+        classes = [c for c in SELLER_CLASSES if _kind_of_class(c) in tuple(kinds)]
         return self._group_mask("size", tuple(classes), SELLER_CLASSES, self.size_class)
 
     def in_sectors(self, names: Iterable[str]) -> np.ndarray:
@@ -728,10 +734,20 @@ class HouseholdBlock:
     ) -> None:
         households = spec.households
         cluster_stream, *kind_streams = stream.spawn(1 + len(HOUSEHOLD_KINDS))
-        sizes = np.exp(households.clusters.size_dispersion * cluster_stream.standard_normal(
-            households.clusters.count
-        ))
-        cluster_odds = sizes / sizes.sum()
+        n_clusters = households.clusters.count
+        sizes = np.exp(
+            households.clusters.size_dispersion * cluster_stream.standard_normal(n_clusters)
+        )
+        # A sample keeps whole clusters (each with probability ``scale``), not scattered
+        # members: a kept cluster has about its full membership, so its peer share and its
+        # count of shops against the Taobao-village line are a real cluster's, and each kept
+        # cluster stands for ``cluster_weight`` clusters of the city.
+        kept = np.ones(n_clusters, dtype=bool)
+        if scale != 1.0:
+            kept = cluster_stream.random(n_clusters) < scale
+            kept[np.argmax(sizes)] |= not kept.any()
+        self.cluster_weight = n_clusters / int(kept.sum())
+        cluster_odds = np.where(kept, sizes, 0.0) / sizes[kept].sum()
         parts: list[dict[str, np.ndarray]] = []
         for code, (kind, rng) in enumerate(
             zip(households.kinds().values(), kind_streams, strict=True), start=len(SIZE_CLASSES)
@@ -778,9 +794,7 @@ class HouseholdBlock:
         self.size = int(order.size)
         self.born_by_step = np.searchsorted(self.birth_step, np.arange(n_steps), side="right")
         self.exit_step = np.minimum(self.exit_step, NEVER)
-        sampled = any(
-            kind.count and scale != 1.0 for kind in households.kinds().values()
-        )
+        sampled = any(kind.count and scale != 1.0 for kind in households.kinds().values())
         if not sampled:
             self.weight = None
 
@@ -799,6 +813,7 @@ class HouseholdBlock:
     initial_depth: np.ndarray
     cluster: np.ndarray
     weight: np.ndarray | None
+    cluster_weight: float
 
 
 #: Attributes drawn per household-seller row, each from its own stream (``HouseholdBlock``).
@@ -894,6 +909,16 @@ ATTRIBUTE_STREAMS = (
 def _kind_of_class(seller_class: str) -> SellerKind:
     """The seller kind of a seller class: enterprise for a size class, else the household kind."""
     return seller_class if seller_class in HOUSEHOLD_KINDS else "enterprise"  # type: ignore[return-value]
+
+
+def sampled_units(city_count: float, stands_for: float, rng: np.random.Generator) -> int:
+    """Sampled units (rows, clusters) that stand for ``city_count``, each for ``stands_for``.
+
+    Rounded at random, so the expected count is exact.
+    """
+    expected = max(0.0, city_count) / stands_for
+    whole = int(expected)
+    return whole + int(rng.random() < expected - whole)
 
 
 def _sampled(count: int, scale: float) -> int:

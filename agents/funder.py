@@ -205,20 +205,27 @@ class GovernmentFunder(mesa.Agent):
             larger = top_up > 0
             self.refused[(name, "stacking")] += int((~larger).sum())
             ids, amounts, prior = ids[larger], top_up[larger], prior[larger]
-        # In a sampled run a firm row stands for ``weight`` firms: it uses that many slots
-        # and its award costs that many times the amount (the city's money).
-        firm_rows = prop.recipient_kind in FIRM_ROW_KINDS and model.firms.weight is not None
+        # In a sampled run a firm row stands for ``weight`` firms and a kept cluster for
+        # ``cluster_weight`` clusters: its award uses that many slots and costs that many
+        # times the amount (the city's money).
+        firms = model.firms
+        firm_rows = prop.recipient_kind in FIRM_ROW_KINDS and firms.weight is not None
+        clusters = prop.recipient_kind == "cluster"
         slots = self.slots_left(name, inst, year)
         if slots is not None:
-            slots = (
-                model.firms.sample_count(slots, model.streams.selection)
-                if firm_rows
-                else int(slots + 1e-9)  # whole awards: the float only carries sums of ones
-            )
+            if firm_rows:
+                slots = firms.sample_count(slots, model.streams.selection)
+            elif clusters:
+                slots = firms.sample_cluster_count(slots, model.streams.selection)
+            else:
+                slots = int(slots + 1e-9)  # whole awards: the float only carries sums of ones
         if slots is not None and ids.size > slots:
             self.refused[(name, "slots")] += int(ids.size - slots)
             ids, amounts = ids[:slots], amounts[:slots]
-        represents = model.firms.weight[ids] if firm_rows else np.ones(ids.size)
+        if firm_rows:
+            represents = firms.weight[ids]
+        else:
+            represents = np.full(ids.size, firms.cluster_weight if clusters else 1.0)
         if prop.paid_from == "fund":
             affordable = np.cumsum(amounts * represents) <= self.remaining_budget(name) + 1e-6
             n_ok = int(np.argmin(affordable)) if not affordable.all() else ids.size
@@ -235,7 +242,6 @@ class GovernmentFunder(mesa.Agent):
         self.awards_by_year[(name, year)] += float(represents.sum())
         self.awards_total[name] += float(represents.sum())
         if prop.recipient_kind == "firm":
-            firms = model.firms
             firms.subsidy_mask[ids] |= self._bits[name]
             firms.subsidy_count[ids] += 1
             np.add.at(firms.subsidy_total, ids, amounts)

@@ -522,12 +522,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         "targets": targets,
     }
     # Imported here: Matplotlib would add half a second to every other command.
-    from ecomsim.experiments.figures import run_figure
+    from ecomsim.experiments.figures import run_figure, run_title
 
     info = loaded.spec.scenario
     figure = run_figure(
         timeseries,
-        f"{loaded.name}, the plan against no policy" if info.plan else f"{loaded.name}, no plan",
+        run_title(loaded.name, info.plan),
         targets,
         str(info.policy_start) if info.plan else None,
     )

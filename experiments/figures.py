@@ -47,7 +47,13 @@ STYLE = {
 COLOURS = mpl.colormaps["tab10"].colors
 
 #: Panels of the comparison figure drawn on a log scale (values span orders of magnitude).
-LOG_PANELS = ("transaction_volume_12m", "fund_spent_cumulative", "cost_per_additional_adopter")
+LOG_PANELS = (
+    "transaction_volume_12m",
+    "online_retail_12m",
+    "parcels_12m",
+    "fund_spent_cumulative",
+    "cost_per_additional_adopter",
+)
 #: Which series a plan target on a yearly outcome is drawn on (their December values agree).
 TARGET_PANEL = {
     "adoption_rate": "adoption_rate",
@@ -157,10 +163,11 @@ def compare_figure(
     order: list[str],
     plan_starts: dict[str, str],
     title: str | None = None,
+    series: tuple[str, ...] = COMPARE_SERIES,
 ) -> Figure:
     """Trajectories of the compared scenarios: median line and 90 % band per panel.
 
-    ``timeseries`` has the series of ``COMPARE_SERIES`` by ``run`` and ``date``; ``runs`` maps
+    ``timeseries`` has the six ``series`` (one panel each) by ``run`` and ``date``; ``runs`` maps
     each run to its ``scenario`` (a line of each panel, in ``order``); ``targets`` are drawn on
     the panel of their outcome, in their scenario's colour.
     """
@@ -171,7 +178,7 @@ def compare_figure(
     with mpl.rc_context(STYLE):
         figure = Figure(figsize=(13, 7.5), layout="constrained")
         axes = figure.subplots(2, 3, sharex=True).ravel()
-        for ax, name in zip(axes, COMPARE_SERIES, strict=True):
+        for ax, name in zip(axes, series, strict=True):
             measure = SERIES[name].measure
             positive = False  # a log scale needs something above zero to show
             for k, scenario in enumerate(order):
@@ -210,6 +217,8 @@ def compare_figure(
             if name in LOG_PANELS and positive:
                 ax.set_yscale("log")
                 log_axis(ax.yaxis)
+            else:  # counts in the millions would get an offset ("1e7") above the axis
+                ax.yaxis.set_major_formatter(FuncFormatter(plain_number))
             month_axis(ax)
             ax.set_title(measure.label)
             ax.set_ylabel(measure.unit_label())
@@ -219,20 +228,22 @@ def compare_figure(
             Line2D([], [], color=COLOURS[k % len(COLOURS)], lw=2, label=f"{scenario} (median)")
             for k, scenario in enumerate(order)
         ]
-        handles += [
-            Patch(color="grey", alpha=0.25, label="5th-95th percentile"),
-            Line2D([], [], color="grey", ls=":", label="plan starts"),
-            Line2D(
-                [],
-                [],
-                marker="^",
-                color="grey",
-                markeredgecolor="black",
-                ls="none",
-                markersize=8,
-                label="plan target (at least)",
-            ),
-        ]
+        handles.append(Patch(color="grey", alpha=0.25, label="5th-95th percentile"))
+        if plan_starts:
+            handles.append(Line2D([], [], color="grey", ls=":", label="plan starts"))
+        if len(targets):
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="^",
+                    color="grey",
+                    markeredgecolor="black",
+                    ls="none",
+                    markersize=8,
+                    label="plan target (at least)",
+                )
+            )
         figure.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 9))
         figure.suptitle(f"{title}: median and 90 % band of {replications} replications each")
     return figure
@@ -425,6 +436,16 @@ COUNTERFACTUAL_SERIES = {
     "online_retail_share_12m": "online_retail_share_12m_cf",
 }
 WITH_PLAN, WITHOUT_PLAN = "with the plan", "without it (paired no-policy run)"
+SIMULATED = "simulated"
+#: A benchmark's panels (it has no plan): what its statistics count, and no fund.
+BENCHMARK_SERIES = (
+    "adoption_rate",
+    "online_shops",
+    "transaction_volume_12m",
+    "online_retail_12m",
+    "parcels_12m",
+    "online_retail_share_12m",
+)
 
 
 def run_figure(
@@ -433,8 +454,11 @@ def run_figure(
     """An ``ecomsim run`` folder's trajectories: the plan against its no-policy twin.
 
     ``timeseries`` is the folder's (one row per replication × month, every indicator);
-    ``targets`` are ``summary.json``'s scored targets.
+    ``targets`` are ``summary.json``'s scored targets. A benchmark (no ``plan_start``) has no
+    twin and no fund: its panels are the outcomes its statistics are compared with.
     """
+    if plan_start is None:
+        return _benchmark_figure(timeseries, name)
     frames, runs = [], []
     for replication, months in timeseries.groupby("replication", sort=True):
         policy = run_series(months, COMPARE_SERIES).assign(run=2 * replication)
@@ -468,11 +492,36 @@ def run_figure(
     )
 
 
+def _benchmark_figure(timeseries: pd.DataFrame, name: str) -> Figure:
+    frames = [
+        run_series(months, BENCHMARK_SERIES).assign(run=replication)
+        for replication, months in timeseries.groupby("replication", sort=True)
+    ]
+    runs = pd.DataFrame({"run": [f["run"].iloc[0] for f in frames], "scenario": SIMULATED})
+    no_targets = pd.DataFrame(columns=["scenario", "outcome", "year", "measure", "sign"])
+    return compare_figure(
+        pd.concat(frames, ignore_index=True),
+        runs,
+        no_targets,
+        [SIMULATED],
+        {},
+        title=name,
+        series=BENCHMARK_SERIES,
+    )
+
+
+def run_title(scenario: str, plan: bool) -> str:
+    """The title of a run's figure: the plan against no policy, or a benchmark's own run."""
+    return f"{scenario}, the plan against no policy" if plan else f"{scenario}, no plan"
+
+
 def _draw_run(folder: ExperimentFolder, manifest: dict) -> dict[str, Figure]:
     summary = json.loads((folder.path / "summary.json").read_text(encoding="utf-8"))
     timeseries = pd.read_parquet(folder.path / "timeseries.parquet")
-    title = f"{manifest['scenario']}, the plan against no policy"
-    return {"run": run_figure(timeseries, title, summary["targets"], manifest.get("plan_start"))}
+    plan = manifest.get("plan", True)  # folders written before benchmarks had a plan
+    title = run_title(manifest["scenario"], plan)
+    plan_start = manifest.get("plan_start") if plan else None
+    return {"run": run_figure(timeseries, title, summary["targets"], plan_start)}
 
 
 def _draw_compare(folder: ExperimentFolder, manifest: dict) -> dict[str, Figure]:

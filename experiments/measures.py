@@ -187,6 +187,15 @@ SERIES: dict[str, Series] = {
         Measure("online share of retail sales without the policy, last 12 months", "share"),
         _trailing_share("online_retail_cf", "retail_sales_cf"),
     ),
+    "online_retail_12m": Series(
+        Measure("online retail, last 12 months", "yuan a year"), _trailing_year("online_retail")
+    ),
+    "parcels_12m": Series(
+        Measure("express items, last 12 months", "parcels"), _trailing_year("parcels")
+    ),
+    "online_shops": Series(
+        Measure("online shops (every seller kind)", "count"), _column("online_shops")
+    ),
     "fund_spent_cumulative": Series(
         Measure("fund spent since the start", "yuan"), _column("fund_spent_cumulative")
     ),

@@ -103,6 +103,7 @@ def build_manifest(
         **identify(
             loaded, seed=seed, argv=argv, started=started, finished=finished, workers=workers
         ),
+        "plan": loaded.spec.scenario.plan,
         "plan_start": str(loaded.spec.scenario.policy_start),
         "replication_seeds": seeds,
         "until": until,

@@ -49,7 +49,7 @@ def indicator_names(model: EcommerceModel) -> list[str]:
     """Names of every monthly indicator this model reports, in a stable order."""
     names = ["adopters", "firms", "adoption_rate"]
     names += [f"adoption_rate_{s}" for s in SIZE_CLASSES]
-    names += ["household_sellers", "online_shops", "online_shops_household"]
+    names += ["household_sellers", "online_shops", "online_shops_household", "taobao_villages"]
     names += [f"adoption_rate_{kind}" for kind in HOUSEHOLD_KINDS]
     names += [f"adoption_rate_{s}" for s in SECTORS]
     names += [
@@ -111,6 +111,7 @@ def compute_indicators(model: EcommerceModel) -> dict[str, float]:
         "household_sellers": households[:, LIVING].sum(),
         "online_shops": n_adopters + household_shops,
         "online_shops_household": household_shops,
+        "taobao_villages": _taobao_villages(model),
     }
     for code, seller_class in enumerate(SELLER_CLASSES):
         out[f"adoption_rate_{seller_class}"] = _ratio(
@@ -207,6 +208,21 @@ def _group(totals: MonthTotals, size_classes: tuple[str, ...]) -> np.ndarray:
 def _ratio(part: float, whole: float) -> float:
     """``part / whole``, or 0 when the whole is empty (no firms in the group)."""
     return float(part / whole) if whole else 0.0
+
+
+def _taobao_villages(model: EcommerceModel) -> float:
+    """Clusters that meet the Taobao-village definition (``households.clusters``).
+
+    Assessed each December on that month's sales at a yearly rate, as the yearly lists are
+    drawn up; other months repeat the last assessment (0 before the first December). In a
+    sample each kept cluster stands for ``cluster_weight`` clusters.
+    """
+    if model.month.month != 12 or model.firms.n_clusters == 0:
+        return model.indicators.get("taobao_villages", 0.0)
+    clusters = model.spec.households.clusters
+    _, shops, sales = model.firms.cluster_totals()
+    villages = (shops >= clusters.village_shops) & (sales >= clusters.village_annual_sales)
+    return float(np.count_nonzero(villages) * model.firms.cluster_weight)
 
 
 def _mean_delivery_cost(model: EcommerceModel, parcels: float, rural_parcels: float) -> float:

@@ -117,6 +117,13 @@ OUTCOMES: dict[str, Outcome] = {
         "last",
         "online_shops_household",
     ),
+    "taobao_villages": Outcome(
+        "Taobao villages at the year's end: clusters meeting the statistic's definition "
+        "(households.clusters: village_shops online shops and village_annual_sales a year)",
+        "count",
+        "last",
+        "taobao_villages",
+    ),
     **{
         f"adoption_rate_{kind}": _adoption(f"adoption_rate_{kind}", f"{kind} household sellers")
         for kind in HOUSEHOLD_KINDS

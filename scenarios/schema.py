@@ -346,10 +346,18 @@ class SellerClusters(Strict):
     ``count`` clusters share the clustered households; their sizes are uneven (a lognormal
     with sigma ``size_dispersion``), so that a few large clusters can tip into Taobao villages
     while most stay small.
+
+    ``village_shops`` and ``village_annual_sales`` are the statistic's definition of a Taobao
+    village, which the ``taobao_villages`` indicator counts: 阿里研究院's 2013 criteria,
+    at least 50 online shops and 1000 万 yuan of e-commerce a year (PREPLAN_STATS C). Its
+    alternative, shops in 10 % of a village's households, is not counted: a cluster's households
+    that could never sell are not modelled.
     """
 
     count: Annotated[int, FIRMS.at_least(1)] = 1
     size_dispersion: Dispersion = 0.0
+    village_shops: Annotated[int, FIRMS.at_least(1)] = 50
+    village_annual_sales: Money = 1.0e7
 
 
 class Households(Strict):

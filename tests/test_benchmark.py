@@ -1,5 +1,6 @@
 """The national benchmark: a scenario with no plan, its default sample and its fit."""
 
+import json
 import math
 
 import numpy as np
@@ -9,6 +10,9 @@ from support import make_spec, refused
 
 from ecomsim.experiments.calibrate import Problem, fit_table
 from ecomsim.experiments.cli import main
+from ecomsim.experiments.figures import BENCHMARK_SERIES, DRAWERS, folder_kind
+from ecomsim.experiments.measures import SERIES
+from ecomsim.experiments.store import ExperimentFolder
 from ecomsim.model.calendar import Month
 from ecomsim.model.ecosystem import EcommerceModel
 from ecomsim.scenarios import load_scenario
@@ -79,6 +83,15 @@ def test_a_benchmark_runs_past_its_end_without_a_plan(tmp_path, capsys):
     timeseries = pd.read_parquet(folder / "timeseries.parquet")
     assert timeseries["date"].iloc[-1] == "2015-12"
     assert (timeseries["fund_spent_cumulative"] == 0).all()
+    # Its figure, drawn by the run and redrawn by ``plot``, shows what a benchmark is compared
+    # with, not a plan's empty fund panels or a plan start after its end.
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["plan"] is False
+    figure = DRAWERS[folder_kind(manifest)](ExperimentFolder(folder), manifest)["run"]
+    titles = [ax.get_title() for ax in figure.axes]
+    assert titles == [SERIES[name].measure.label for name in BENCHMARK_SERIES]
+    assert figure.get_suptitle().startswith("china, no plan")
+    assert not any(line.get_linestyle() == ":" for ax in figure.axes for line in ax.lines)
 
 
 @pytest.mark.slow

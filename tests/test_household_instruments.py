@@ -33,6 +33,17 @@ VILLAGERS = {
     },
     "scenario": {"end": "2017-12"},
 }
+
+
+def merge_villages(clusters: dict) -> dict:
+    """``VILLAGERS`` with ``clusters`` merged into its ``[households.clusters]``."""
+    households = VILLAGERS["households"]
+    return {
+        **VILLAGERS,
+        "households": {**households, "clusters": {**households["clusters"], **clusters}},
+    }
+
+
 VILLAGE_SUPPORT = {
     "kind": "cluster_support",
     "min_shops": 20,
@@ -145,6 +156,52 @@ def test_cluster_support_is_deadweight_where_the_village_tipped_anyway():
     result = run_scenario(pilots, seed=5)
     paid = result.payments[result.payments["instrument"] == "villages"]
     assert len(paid) == 9 and paid["deadweight"].isna().all()  # three pilots a year, no test
+
+
+def test_taobao_villages_count_the_clusters_over_both_lines_each_december():
+    spec = make_spec(merge_villages({"village_shops": 20, "village_annual_sales": 1e5}))
+    model = EcommerceModel(spec, rng=5, policy=False)
+    steps(model, 12)
+    assert model.month.month == 12
+    _, shops, sales = model.firms.cluster_totals()
+    expected = np.count_nonzero((shops >= 20) & (sales >= 1e5))
+    assert 0 < expected < 30
+    assert model.indicators["taobao_villages"] == expected
+    steps(model, 1)  # January repeats December's assessment, whatever happened since
+    assert model.indicators["taobao_villages"] == expected
+    rich = make_spec(merge_villages({"village_shops": 20, "village_annual_sales": 1e12}))
+    model = EcommerceModel(rich, rng=5, policy=False)
+    steps(model, 12)
+    assert model.indicators["taobao_villages"] == 0  # shops alone do not make a village
+
+
+def test_a_sample_keeps_whole_clusters_each_standing_for_several():
+    full = EcommerceModel(make_spec(VILLAGERS), rng=5, policy=False).firms
+    sample = EcommerceModel(make_spec(VILLAGERS), rng=5, policy=False, scale=0.5).firms
+    kept = np.unique(sample.cluster[household_rows(sample)])
+    assert 0 < kept.size < 30
+    assert sample.cluster_weight == pytest.approx(30 / kept.size)
+    # A kept cluster has about its full membership: the kept clusters' mean size is the
+    # city's mean cluster size, not half of it (as scattered members would give).
+    members = np.bincount(full.cluster[household_rows(full)], minlength=30)
+    sampled = np.bincount(sample.cluster[household_rows(sample)], minlength=30)[kept]
+    assert sampled.mean() == pytest.approx(members.mean(), rel=0.35)
+    living, _, _ = sample.cluster_totals()
+    assert living[kept].sum() * sample.cluster_weight == pytest.approx(
+        sample.total(sample.alive & (sample.cluster >= 0))
+    )
+
+
+def test_a_sampled_run_pays_each_kept_cluster_for_the_clusters_it_stands_for():
+    support = {**VILLAGE_SUPPORT, "slots_per_year": 6}
+    model = EcommerceModel(with_fund({"villages": support}, **VILLAGERS), rng=5, scale=0.5)
+    model.run()
+    paid = ledger(model, "villages")
+    weight = model.firms.cluster_weight
+    assert weight > 1 and len(paid) > 0
+    assert np.allclose(paid["amount"], 1e5 * weight)
+    awards = model.funder.awards_by_year
+    assert all(count <= 6 + weight for (name, _), count in awards.items() if name == "villages")
 
 
 def test_a_city_without_household_sellers_supports_no_cluster():

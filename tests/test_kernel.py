@@ -119,9 +119,7 @@ def test_one_event_draw_splits_into_switching_quitting_and_listing_bands(demo):
     firms.platform[online] = 0
     n = int(online.sum())
     p_switch, quit_rate, listing_rate = 0.2, 1.2, 2.4
-    classes = firms._class_arrays._replace(
-        abandonment_rate=np.full(len(SELLER_CLASSES), quit_rate)
-    )
+    classes = firms._class_arrays._replace(abandonment_rate=np.full(len(SELLER_CLASSES), quit_rate))
     params = firms._rule_parameters._replace(
         benefit_sensitivity=0.0,
         switch_probability=p_switch,
